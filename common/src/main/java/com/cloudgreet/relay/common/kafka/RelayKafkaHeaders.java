@@ -1,0 +1,20 @@
+package com.cloudgreet.relay.common.kafka;
+
+/** Kafka record header names Relay reads or writes. */
+public final class RelayKafkaHeaders {
+
+	/** CloudEvents Kafka binding, structured mode: the record value is the whole event. */
+	public static final String CONTENT_TYPE = "content-type";
+
+	public static final String CLOUDEVENTS_JSON = "application/cloudevents+json";
+
+	/** Why a record was dead-lettered, in words a human can act on (poison records, permanent failures). */
+	public static final String DLT_REASON = "relay-dlt-reason";
+
+	/** The tenant of a record, copied from the event so DLT tooling can filter without parsing. */
+	public static final String TENANT_ID = "relay-tenant-id";
+
+	private RelayKafkaHeaders() {
+	}
+
+}

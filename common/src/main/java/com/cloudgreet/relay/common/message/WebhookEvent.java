@@ -1,0 +1,42 @@
+package com.cloudgreet.relay.common.message;
+
+import java.util.regex.Pattern;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A webhook event: the {@code data} of a {@code relay.webhook.requested} event and the body of
+ * {@code POST /v1/events}. {@code eventId} is the producer's own id, kept for receivers to
+ * de-duplicate; {@code payload} must be a JSON object.
+ */
+public record WebhookEvent(String eventType, JsonNode payload, String eventId) {
+
+	/** Dotted names such as {@code invoice.paid}, as Svix and Stripe use. */
+	private static final Pattern EVENT_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*");
+
+	private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9_.:\\-]+");
+
+	public WebhookEvent {
+		Violations violations = new Violations();
+		if (violations.required("/eventType", eventType)) {
+			violations.maxLength("/eventType", eventType, Limits.EVENT_TYPE_LENGTH);
+			if (!EVENT_TYPE.matcher(eventType).matches()) {
+				violations.add("/eventType", "may only contain letters, digits, '.', '_' and '-'");
+			}
+		}
+		if (payload == null || payload.isNull() || payload.isMissingNode()) {
+			violations.add("/payload", "is required");
+		}
+		else if (!payload.isObject()) {
+			violations.add("/payload", "must be a JSON object");
+		}
+		if (eventId != null) {
+			violations.maxLength("/eventId", eventId, Limits.EVENT_ID_LENGTH);
+			if (!EVENT_ID.matcher(eventId).matches()) {
+				violations.add("/eventId", "may only contain letters, digits, '.', ':', '_' and '-'");
+			}
+		}
+		violations.throwIfAny();
+	}
+
+}
