@@ -1,0 +1,23 @@
+package com.cloudgreet.relay.common.ratelimit;
+
+/**
+ * Redis key names of the rate limiter. The scope sits in a {hash tag}, so every key of one
+ * decision hashes to the same Redis Cluster slot and one script may touch them all.
+ */
+public final class RateLimitKeys {
+
+	private static final String PREFIX = "relay:rl:";
+
+	private RateLimitKeys() {
+	}
+
+	public static String key(String scope, Limit limit) {
+		return PREFIX + "{" + sanitize(scope) + "}:" + limit.name() + ":" + sanitize(limit.id());
+	}
+
+	/** Braces would break the hash tag; nothing else in a scope is special to Redis. */
+	private static String sanitize(String part) {
+		return part.replace('{', '_').replace('}', '_');
+	}
+
+}
