@@ -7,7 +7,7 @@ public record Violation(String pointer, String reason) {
 
 	@Override
 	public String toString() {
-		return this.pointer + ": " + this.reason;
+		return this.pointer.isEmpty() ? this.reason : this.pointer + ": " + this.reason;
 	}
 
 }

@@ -1,0 +1,10 @@
+package com.cloudgreet.relay.common.alert;
+
+import com.cloudgreet.relay.common.Channel;
+
+/** Raises an alert when a message is dead-lettered. Implementations must never block or throw. */
+public interface DeadLetterAlerter {
+
+	void deadLettered(Channel channel, String messageId, String tenantId, String reason);
+
+}
