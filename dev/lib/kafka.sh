@@ -1,0 +1,92 @@
+# A single-node KRaft Kafka broker from the jars on Maven Central. Sourced by dev/up.
+
+KAFKA_LIB="$KAFKA_HOME/lib"
+
+kafka_install() {
+  [[ -f "$KAFKA_HOME/.installed" ]] && return 0
+  say "resolving the Kafka broker from Maven Central (once; cached in $KAFKA_LIB)"
+  rm -rf "$KAFKA_LIB"
+  "$RELAY_ROOT/mvnw" -q -B -f "$RELAY_ROOT/dev/kafka/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIB" || die "could not resolve the Kafka jars"
+  touch "$KAFKA_HOME/.installed"
+}
+
+kafka_configure() {
+  local config="$KAFKA_HOME/server.properties"
+  [[ -f "$KAFKA_HOME/data/meta.properties" ]] && return 0
+  mkdir -p "$KAFKA_HOME/data"
+  cat > "$config" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:9093
+listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093
+advertised.listeners=PLAINTEXT://127.0.0.1:9092
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$KAFKA_HOME/data
+num.partitions=6
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+PROPS
+  cat > "$KAFKA_HOME/log4j2.properties" <<'PROPS'
+rootLogger.level=INFO
+rootLogger.appenderRef.stdout.ref=STDOUT
+appender.stdout.type=Console
+appender.stdout.name=STDOUT
+appender.stdout.layout.type=PatternLayout
+appender.stdout.layout.pattern=[%d] %p %m (%c)%n
+logger.kafka.name=kafka
+logger.kafka.level=WARN
+logger.apache.name=org.apache.kafka
+logger.apache.level=WARN
+logger.server.name=kafka.server.KafkaRaftServer
+logger.server.level=INFO
+logger.broker.name=kafka.server.BrokerServer
+logger.broker.level=INFO
+PROPS
+  local cluster_id
+  cluster_id="$(java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
+  java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" \
+    kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$config" >"$LOGS/kafka-format.log" 2>&1 \
+    || die "could not format Kafka storage; see $LOGS/kafka-format.log"
+}
+
+kafka_ready() { java_topics --list >/dev/null 2>&1; }
+
+java_topics() {
+  java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" \
+    org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 "$@"
+}
+
+kafka_start() {
+  if is_running kafka; then return 0; fi
+  if port_open 9092; then
+    warn "something already listens on 127.0.0.1:9092; using it as the Kafka broker"
+    return 0
+  fi
+  kafka_install
+  kafka_configure
+  say "starting Kafka (KRaft) on 127.0.0.1:9092"
+  nohup java ${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m} -XX:+UseSerialGC -cp "$KAFKA_LIB/*" \
+    -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" \
+    kafka.Kafka "$KAFKA_HOME/server.properties" >"$LOGS/kafka.log" 2>&1 &
+  echo $! > "$PIDS/kafka.pid"
+  wait_for "Kafka" 60 grep -q "Kafka Server started" "$LOGS/kafka.log" \
+    || die "Kafka did not start within 60 s; see $LOGS/kafka.log"
+}
+
+# Request topics and their dead-letter topics; the services create their retry topics themselves.
+kafka_create_topics() {
+  local partitions="${RELAY_TOPIC_PARTITIONS:-6}" existing topic
+  existing="$(java_topics --list 2>/dev/null)"
+  for topic in relay.email.v1 relay.sms.v1 relay.webhook.v1 relay.email.v1-dlt relay.sms.v1-dlt relay.webhook.v1-dlt; do
+    grep -qx "$topic" <<<"$existing" && continue
+    say "creating topic $topic ($partitions partitions)"
+    java_topics --create --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor 1 >/dev/null
+  done
+}
