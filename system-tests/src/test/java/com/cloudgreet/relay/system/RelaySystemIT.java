@@ -1,0 +1,233 @@
+package com.cloudgreet.relay.system;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.common.kafka.Topics;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The walking skeleton end to end: the three packaged services as separate processes, one real
+ * Kafka broker (KRaft, in this JVM), the real Redis and PostgreSQL. A request enters at the
+ * gateway, travels through Kafka to its consumer, is delivered and recorded in PostgreSQL, and
+ * its status is read back through the gateway.
+ */
+class RelaySystemIT {
+
+	private static final String ADMIN_TOKEN = "system-test-admin-token";
+
+	private static final String DATABASE = "relay_system_test";
+
+	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private static final EmbeddedKafkaKraftBroker kafka = new EmbeddedKafkaKraftBroker(1, 3, Topics.EMAIL, Topics.SMS,
+			Topics.WEBHOOK);
+
+	private static final ServiceProcess gateway = new ServiceProcess("api-gateway");
+
+	private static final ServiceProcess notification = new ServiceProcess("notification-service");
+
+	private static final ServiceProcess webhook = new ServiceProcess("webhook-service");
+
+	private static String apiKey;
+
+	@BeforeAll
+	static void startRelay() throws Exception {
+		kafka.afterPropertiesSet();
+		recreateDatabase();
+		Map<String, String> shared = Map.of("spring.kafka.bootstrap-servers", kafka.getBrokersAsString(),
+				"spring.r2dbc.url", "r2dbc:postgresql://127.0.0.1:5432/" + DATABASE, "spring.flyway.url",
+				"jdbc:postgresql://127.0.0.1:5432/" + DATABASE, "relay.internal-token", "system-test-internal-token");
+		notification.start(with(shared, Map.of("relay.email.provider", "log", "relay.sms.provider", "log")));
+		webhook.start(with(shared,
+				Map.of("relay.webhooks.allow-private-networks", "true", "relay.webhooks.retry-delays", "1s,1s")));
+		gateway.start(with(shared, Map.of("relay.admin-token", ADMIN_TOKEN, "relay.gateway.services.notification-url",
+				notification.url(), "relay.gateway.services.webhook-url", webhook.url())));
+		Stream.of(gateway, notification, webhook).parallel().forEach(ServiceProcess::awaitHealthy);
+		apiKey = createTenant();
+	}
+
+	@AfterAll
+	static void stopRelay() {
+		Stream.of(gateway, notification, webhook).parallel().forEach(ServiceProcess::stop);
+		kafka.destroy();
+	}
+
+	@Test
+	void emailAcceptedByTheGatewayIsDeliveredAndReportedDelivered() throws Exception {
+		HttpResponse<String> accepted = post("/v1/messages/email", apiKey,
+				"{\"to\":[\"jane@example.com\"],\"subject\":\"Hello\",\"text\":\"Hi from Relay\"}");
+
+		assertThat(accepted.statusCode()).isEqualTo(202);
+		JsonNode body = json(accepted);
+		String id = body.get("id").asString();
+		assertThat(id).startsWith("msg_");
+		assertThat(body.get("status").asString()).isEqualTo("queued");
+		assertThat(accepted.headers().firstValue("Location")).contains("/v1/messages/" + id);
+
+		JsonNode status = awaitStatus(id, "delivered");
+		assertThat(status.get("channel").asString()).isEqualTo("email");
+		assertThat(status.get("attempts")).hasSize(1);
+		assertThat(status.get("attempts").get(0).get("outcome").asString()).isEqualTo("delivered");
+	}
+
+	@Test
+	void smsAcceptedByTheGatewayIsDelivered() throws Exception {
+		HttpResponse<String> accepted = post("/v1/messages/sms", apiKey,
+				"{\"to\":\"+14155550123\",\"body\":\"Your code is 123456\"}");
+
+		assertThat(accepted.statusCode()).isEqualTo(202);
+		awaitStatus(json(accepted).get("id").asString(), "delivered");
+	}
+
+	@Test
+	void webhookEventReachesASubscribedEndpointSigned() throws Exception {
+		try (MockWebServer receiver = new MockWebServer()) {
+			receiver.enqueue(new MockResponse.Builder().code(204).build());
+			receiver.start();
+			HttpResponse<String> endpoint = post("/v1/endpoints", apiKey,
+					"{\"url\":\"" + receiver.url("/hooks") + "\",\"eventTypes\":[\"invoice.paid\"]}");
+			assertThat(endpoint.statusCode()).as(endpoint.body()).isEqualTo(201);
+			assertThat(json(endpoint).get("secret").asString()).startsWith("whsec_");
+
+			HttpResponse<String> accepted = post("/v1/events", apiKey,
+					"{\"eventType\":\"invoice.paid\",\"payload\":{\"invoice\":\"in_1\",\"amount\":4200}}");
+			assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+
+			RecordedRequest received = receiver.takeRequest(60, TimeUnit.SECONDS);
+			assertThat(received).as("webhook received").isNotNull();
+			assertThat(received.getHeaders().get("webhook-id")).isNotBlank();
+			assertThat(received.getHeaders().get("webhook-signature")).startsWith("v1,");
+			assertThat(received.getBody().utf8()).contains("\"invoice\":\"in_1\"");
+			awaitStatus(json(accepted).get("id").asString(), "delivered");
+		}
+	}
+
+	static Stream<Arguments> badRequests() {
+		return Stream.of(Arguments.of("malformed JSON", "valid", "{\"to\":[\"jane@example.com\"", 400),
+				Arguments.of("missing subject and body", "valid", "{\"to\":[\"jane@example.com\"]}", 422),
+				Arguments.of("header injection in subject", "valid",
+						"{\"to\":[\"a@example.com\"],\"subject\":\"x\\r\\nBcc: all@example.com\",\"text\":\"t\"}", 422),
+				Arguments.of("unknown API key", "rk_unknown", "{\"to\":[\"jane@example.com\"],\"subject\":\"s\",\"text\":\"t\"}",
+						401));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("badRequests")
+	void badInputGetsProblemDetailsAndPublishesNothing(String name, String key, String body, int status)
+			throws Exception {
+		long before = endOffsets(Topics.EMAIL);
+
+		HttpResponse<String> response = post("/v1/messages/email", "valid".equals(key) ? apiKey : key, body);
+
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				(type) -> assertThat(type).startsWith("application/problem+json"));
+		JsonNode problem = json(response);
+		assertThat(problem.get("type").asString()).startsWith("https://relay.cloudgreet.com/problems/");
+		assertThat(problem.get("status").asInt()).isEqualTo(status);
+		assertThat(endOffsets(Topics.EMAIL)).as("records on " + Topics.EMAIL).isEqualTo(before);
+	}
+
+	private static JsonNode awaitStatus(String id, String expected) {
+		JsonNode[] last = new JsonNode[1];
+		await("status of " + id + " becomes " + expected).atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(250))
+			.until(() -> {
+				HttpResponse<String> response = get("/v1/messages/" + id, apiKey);
+				if (response.statusCode() != 200) {
+					return false;
+				}
+				last[0] = json(response);
+				return expected.equals(last[0].get("status").asString());
+			});
+		return last[0];
+	}
+
+	private static String createTenant() throws Exception {
+		HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(gateway.url() + "/admin/v1/tenants"))
+			.header("Authorization", "Bearer " + ADMIN_TOKEN)
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"system-test-" + UUID.randomUUID()
+					+ "\",\"rateLimit\":{\"requestsPerSecond\":100,\"burst\":200}}")));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+		return json(response).get("apiKey").asString();
+	}
+
+	private static HttpResponse<String> post(String path, String key, String body) throws Exception {
+		return send(HttpRequest.newBuilder(URI.create(gateway.url() + path))
+			.header("Authorization", "Bearer " + key)
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(body)));
+	}
+
+	private static HttpResponse<String> get(String path, String key) throws Exception {
+		return send(HttpRequest.newBuilder(URI.create(gateway.url() + path)).header("Authorization", "Bearer " + key).GET());
+	}
+
+	private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+		return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static JsonNode json(HttpResponse<String> response) {
+		return RelayJson.mapper().readTree(response.body());
+	}
+
+	private static long endOffsets(String topic) {
+		return kafka.doWithAdminFunction((admin) -> {
+			try {
+				var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+				Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+				partitions.forEach((p) -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+				return admin.listOffsets(latest).all().get().values().stream().mapToLong((o) -> o.offset()).sum();
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+	}
+
+	private static Map<String, String> with(Map<String, String> shared, Map<String, String> own) {
+		Map<String, String> all = new HashMap<>(shared);
+		all.putAll(own);
+		return all;
+	}
+
+	private static void recreateDatabase() throws SQLException {
+		try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres",
+				"")) {
+			connection.createStatement().execute("drop database if exists " + DATABASE + " with (force)");
+			connection.createStatement().execute("create database " + DATABASE);
+		}
+	}
+
+}

@@ -1,0 +1,121 @@
+package com.cloudgreet.relay.system;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One Relay service run from its executable jar as a separate JVM, exactly as ./dev/up and the
+ * container image run it. Its output goes to {@code target/system-test-logs/<name>.log}.
+ */
+final class ServiceProcess {
+
+	private static final Path ROOT = Path.of(System.getProperty("relay.root", "..")).toAbsolutePath().normalize();
+
+	private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+	private final String name;
+
+	final int port = freePort();
+
+	final int managementPort = freePort();
+
+	private final Path log;
+
+	private Process process;
+
+	ServiceProcess(String name) {
+		this.name = name;
+		this.log = ROOT.resolve("system-tests/target/system-test-logs/" + name + ".log");
+	}
+
+	void start(Map<String, String> properties) {
+		File[] jars = ROOT.resolve(this.name + "/target").toFile().listFiles((dir, file) -> file.endsWith("-exec.jar"));
+		if (jars == null || jars.length != 1) {
+			throw new IllegalStateException("No executable jar of " + this.name + "; run ./mvnw verify from the root");
+		}
+		List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC",
+				"-XX:TieredStopAtLevel=1", "-jar", jars[0].getAbsolutePath(), "--server.port=" + this.port,
+				"--management.server.port=" + this.managementPort));
+		properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+		try {
+			Files.createDirectories(this.log.getParent());
+			this.process = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(this.log.toFile())
+				.start();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	void awaitHealthy() {
+		await(this.name + " healthy (log: " + this.log + ")").atMost(Duration.ofMinutes(3))
+			.pollInterval(Duration.ofMillis(500))
+			.failFast(() -> !this.process.isAlive())
+			.until(this::healthy);
+	}
+
+	private boolean healthy() {
+		try {
+			HttpRequest request = HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + this.managementPort + "/actuator/health"))
+				.timeout(Duration.ofSeconds(5))
+				.build();
+			return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	String url() {
+		return "http://127.0.0.1:" + this.port;
+	}
+
+	void stop() {
+		if (this.process != null) {
+			this.process.destroy();
+			try {
+				if (!this.process.waitFor(Duration.ofSeconds(20).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+					this.process.destroyForcibly();
+				}
+			}
+			catch (InterruptedException ex) {
+				this.process.destroyForcibly();
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	private static String javaExecutable() {
+		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+	}
+
+	private static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}
