@@ -1,0 +1,60 @@
+package com.cloudgreet.relay.gateway.config;
+
+import java.time.Duration;
+
+import com.cloudgreet.relay.common.health.KafkaHealthIndicator;
+import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
+import com.cloudgreet.relay.gateway.ratelimit.LocalRateLimiter;
+import com.cloudgreet.relay.gateway.ratelimit.RateLimitFilter;
+import com.cloudgreet.relay.gateway.ratelimit.RateLimitPolicy;
+import com.cloudgreet.relay.gateway.ratelimit.RateLimiterHealthIndicator;
+import com.cloudgreet.relay.gateway.ratelimit.ResilientRateLimiter;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+
+/** Wiring of the beans that are not plain components. */
+@Configuration(proxyBeanMethods = false)
+public class GatewayConfiguration {
+
+	@Bean
+	ResilientRateLimiter rateLimiter(ReactiveStringRedisTemplate redis, GatewayProperties properties,
+			MeterRegistry meters) {
+		return new ResilientRateLimiter(new RedisRateLimiter(redis),
+				new LocalRateLimiter(properties.gateway().rateLimit().expectedReplicas()), properties, meters);
+	}
+
+	@Bean
+	RateLimitFilter rateLimitFilter(RateLimitPolicy policy, ResilientRateLimiter limiter, GatewayProperties properties) {
+		return new RateLimitFilter(policy, limiter, properties);
+	}
+
+	@Bean
+	RateLimiterHealthIndicator rateLimiterHealthIndicator(ResilientRateLimiter limiter) {
+		return new RateLimiterHealthIndicator(limiter);
+	}
+
+	@Bean(destroyMethod = "close")
+	KafkaHealthIndicator kafkaHealthIndicator(KafkaProperties kafka) {
+		return new KafkaHealthIndicator(kafka.buildAdminProperties(), Duration.ofSeconds(3));
+	}
+
+	/**
+	 * While Redis is disconnected, fail commands at once instead of queueing them until the
+	 * command timeout: the limiter's failure mode and the auth cache's database fallback then
+	 * take effect immediately, and no request waits on a dead connection.
+	 */
+	@Bean
+	LettuceClientConfigurationBuilderCustomizer failFastWhenRedisIsDown() {
+		return (builder) -> builder.clientOptions(ClientOptions.builder()
+			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+			.timeoutOptions(TimeoutOptions.enabled())
+			.build());
+	}
+
+}

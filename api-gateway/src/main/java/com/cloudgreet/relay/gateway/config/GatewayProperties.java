@@ -1,0 +1,106 @@
+package com.cloudgreet.relay.gateway.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Name;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every setting of the gateway, bound from {@code relay.*}. Defaults live in
+ * {@code application.yml}, each with a comment; nothing here has behaviour.
+ *
+ * @param adminToken bearer token of the admin API ({@code RELAY_ADMIN_TOKEN}); blank disables it
+ * @param internalToken shared secret sent to the internal APIs of the other services
+ * @param gateway the gateway's own settings
+ */
+@Validated
+@ConfigurationProperties("relay")
+public record GatewayProperties(String adminToken, @NotEmpty String internalToken, @Valid @NotNull Gateway gateway) {
+
+	/**
+	 * @param services where the owning services' internal APIs live
+	 * @param rateLimit who is limited and how much
+	 * @param idempotency how long {@code Idempotency-Key}s are remembered
+	 * @param maxBodySize largest request body accepted; larger is {@code 413}
+	 * @param acceptedTtl how long the gateway remembers ids it accepted, to answer {@code queued}
+	 * before the owning service has seen them
+	 * @param apiKeyCacheTtl how long a key lookup is cached in Redis
+	 * @param unavailableRetryAfter the {@code Retry-After} sent with {@code 503} when Kafka or Redis is down
+	 * @param trustedProxies addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is believed
+	 */
+	public record Gateway(@Valid @NotNull Services services, @Valid @NotNull RateLimit rateLimit,
+			@Valid @NotNull Idempotency idempotency, @NotNull DataSize maxBodySize, @NotNull Duration acceptedTtl,
+			@NotNull Duration apiKeyCacheTtl, @NotNull Duration unavailableRetryAfter, List<String> trustedProxies) {
+
+		public Gateway {
+			trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+		}
+
+	}
+
+	/**
+	 * @param notificationUrl base URL of notification-service (email and SMS)
+	 * @param webhookUrl base URL of webhook-service (events and endpoints)
+	 * @param timeout time limit of one internal call
+	 */
+	public record Services(@NotNull URI notificationUrl, @NotNull URI webhookUrl, @NotNull Duration timeout) {
+	}
+
+	/**
+	 * @param enabled whether requests are limited at all
+	 * @param defaultRate limit of a tenant created without its own
+	 * @param ip limit per client IP for unauthenticated and failed-auth requests
+	 * @param routes optional extra limits per route, per tenant, keyed by a short name
+	 * @param redisFailureMode what to do while Redis cannot decide
+	 * @param expectedReplicas how many gateways share the traffic; the local fallback admits this share
+	 * @param redisProbeInterval while degraded, how often one request tries Redis again
+	 */
+	public record RateLimit(boolean enabled, @Name("default") @Valid @NotNull Rate defaultRate,
+			@Valid @NotNull Rate ip, Map<String, @Valid RouteLimit> routes, @NotNull FailureMode redisFailureMode,
+			@Min(1) int expectedReplicas, @NotNull Duration redisProbeInterval) {
+
+		public RateLimit {
+			routes = routes == null ? Map.of() : Map.copyOf(routes);
+		}
+
+	}
+
+	/** A token bucket: {@code burst} requests at once, refilled at {@code requestsPerSecond}. */
+	public record Rate(@Positive double requestsPerSecond, @Min(1) long burst) {
+	}
+
+	/**
+	 * @param path path pattern of the route (e.g. {@code /v1/messages/sms})
+	 * @param method HTTP method, or empty for any
+	 */
+	public record RouteLimit(@NotEmpty String path, String method, @Positive double requestsPerSecond,
+			@Min(1) long burst) {
+	}
+
+	public enum FailureMode {
+
+		/** Keep serving, limited by a per-instance limiter (limit / expected replicas). */
+		FAIL_OPEN,
+		/** Refuse with {@code 503} until Redis answers again. */
+		FAIL_CLOSED
+
+	}
+
+	/**
+	 * @param ttl how long a key and its first response are kept
+	 * @param inFlightTtl how long a key stays locked by a request that never finished (crashed gateway)
+	 */
+	public record Idempotency(@NotNull Duration ttl, @NotNull Duration inFlightTtl) {
+	}
+
+}

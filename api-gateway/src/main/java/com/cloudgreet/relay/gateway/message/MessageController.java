@@ -1,0 +1,126 @@
+package com.cloudgreet.relay.gateway.message;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.event.CloudEvent;
+import com.cloudgreet.relay.common.http.RelayHttpHeaders;
+import com.cloudgreet.relay.common.id.IdKind;
+import com.cloudgreet.relay.common.id.RelayIds;
+import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.common.kafka.RecordKeys;
+import com.cloudgreet.relay.common.message.EmailMessage;
+import com.cloudgreet.relay.common.message.InvalidMessageException;
+import com.cloudgreet.relay.common.message.SmsMessage;
+import com.cloudgreet.relay.common.message.WebhookEvent;
+import com.cloudgreet.relay.gateway.auth.Caller;
+import com.cloudgreet.relay.gateway.idempotency.IdempotencyStore;
+import com.cloudgreet.relay.gateway.problem.ApiProblem;
+import com.cloudgreet.relay.gateway.web.Reply;
+import com.cloudgreet.relay.gateway.web.RequestBodies;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code POST /v1/messages/{email|sms}} and {@code POST /v1/events}: validate strictly, publish a
+ * CloudEvent, answer {@code 202} once Kafka has it.
+ */
+@RestController
+public class MessageController {
+
+	static final String SOURCE = "/relay/api-gateway";
+
+	private final RequestBodies bodies;
+
+	private final IdempotencyStore idempotency;
+
+	private final MessagePublisher publisher;
+
+	private final AcceptedMessages accepted;
+
+	public MessageController(RequestBodies bodies, IdempotencyStore idempotency, MessagePublisher publisher,
+			AcceptedMessages accepted) {
+		this.bodies = bodies;
+		this.idempotency = idempotency;
+		this.publisher = publisher;
+		this.accepted = accepted;
+	}
+
+	@PostMapping("/v1/messages/{channel}")
+	public Mono<ResponseEntity<byte[]>> send(@PathVariable String channel, ServerWebExchange exchange) {
+		Channel resolved = Channel.ofId(channel)
+			.filter((c) -> c != Channel.WEBHOOK)
+			.orElseThrow(() -> ApiProblem.notFound("Unknown channel '" + sanitize(channel)
+					+ "': messages are sent on /v1/messages/email or /v1/messages/sms, events on /v1/events."));
+		return accept(resolved, exchange);
+	}
+
+	@PostMapping("/v1/events")
+	public Mono<ResponseEntity<byte[]>> event(ServerWebExchange exchange) {
+		return accept(Channel.WEBHOOK, exchange);
+	}
+
+	private Mono<ResponseEntity<byte[]>> accept(Channel channel, ServerWebExchange exchange) {
+		String tenantId = Caller.tenant(exchange).tenantId();
+		var request = exchange.getRequest();
+		String key = request.getHeaders().getFirst(RelayHttpHeaders.IDEMPOTENCY_KEY);
+		return this.bodies.json(request)
+			.flatMap((body) -> this.idempotency.execute(tenantId, key, "POST", request.getPath().value(), body,
+					() -> publish(channel, tenantId, body)))
+			.map(Reply::toEntity);
+	}
+
+	private Mono<Reply> publish(Channel channel, String tenantId, byte[] body) {
+		return Mono.fromCallable(() -> event(channel, tenantId, body)).flatMap((prepared) -> this.publisher
+			.publish(prepared.event(), prepared.recordKey())
+			.then(this.accepted.remember(prepared.event().id(), tenantId, channel))
+			.then(Mono.fromSupplier(() -> answer(prepared.event(), channel))));
+	}
+
+	private record Prepared(CloudEvent event, String recordKey) {
+	}
+
+	/** Parses once into a tree, then validates that tree as the channel's payload. */
+	private static Prepared event(Channel channel, String tenantId, byte[] body) {
+		JsonNode data = RelayJson.read(body, JsonNode.class);
+		if (!data.isObject()) {
+			throw InvalidMessageException.of("", "must be a JSON object");
+		}
+		String id = RelayIds.next(channel == Channel.WEBHOOK ? IdKind.EVENT : IdKind.MESSAGE);
+		CloudEvent event = CloudEvent.request(channel, id, SOURCE, tenantId, data);
+		String recordKey = switch (channel) {
+			case EMAIL -> {
+				RelayJson.convert(data, EmailMessage.class);
+				yield RecordKeys.forEvent(event);
+			}
+			case SMS -> RecordKeys.forSms(tenantId, RelayJson.convert(data, SmsMessage.class).to());
+			case WEBHOOK -> {
+				RelayJson.convert(data, WebhookEvent.class);
+				yield RecordKeys.forEvent(event);
+			}
+		};
+		return new Prepared(event, recordKey);
+	}
+
+	private static Reply answer(CloudEvent event, Channel channel) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("id", event.id());
+		body.put("status", "queued");
+		body.put("channel", channel.id());
+		return Reply.json(202, body).withHeader(HttpHeaders.LOCATION, "/v1/messages/" + event.id());
+	}
+
+	/** The channel is echoed in an error; keep it short and printable. */
+	private static String sanitize(String text) {
+		String printable = text.replaceAll("[^A-Za-z0-9_.\\-]", "?");
+		return printable.length() > 32 ? printable.substring(0, 32) + "…" : printable;
+	}
+
+}

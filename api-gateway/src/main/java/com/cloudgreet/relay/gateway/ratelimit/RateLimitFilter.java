@@ -1,0 +1,68 @@
+package com.cloudgreet.relay.gateway.ratelimit;
+
+import java.util.List;
+
+import com.cloudgreet.relay.common.problem.ProblemTypes;
+import com.cloudgreet.relay.common.ratelimit.RateLimiter;
+import com.cloudgreet.relay.gateway.auth.AuthenticationFilter;
+import com.cloudgreet.relay.gateway.auth.Caller;
+import com.cloudgreet.relay.gateway.config.GatewayProperties;
+import com.cloudgreet.relay.gateway.problem.ApiProblem;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * The HTTP side of rate limiting only: asks {@link RateLimitPolicy} who and what, asks the
+ * {@link RateLimiter} once, writes the RateLimit headers and refuses with {@code 429}.
+ */
+public class RateLimitFilter implements WebFilter, Ordered {
+
+	public static final int ORDER = AuthenticationFilter.ORDER + 100;
+
+	private final RateLimitPolicy policy;
+
+	private final RateLimiter limiter;
+
+	private final boolean enabled;
+
+	public RateLimitFilter(RateLimitPolicy policy, RateLimiter limiter, GatewayProperties properties) {
+		this.policy = policy;
+		this.limiter = limiter;
+		this.enabled = properties.gateway().rateLimit().enabled();
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		Caller caller = exchange.getAttribute(Caller.ATTRIBUTE);
+		// The admin API's callers are operators holding the admin token; only their failed
+		// attempts (Anonymous) are limited, per IP, like any other failed authentication.
+		if (!this.enabled || caller == null || caller instanceof Caller.Admin) {
+			return chain.filter(exchange);
+		}
+		RateLimitPolicy.Subject subject = this.policy.subject(exchange, caller);
+		return this.limiter.check(subject.scope(), subject.limits()).flatMap((decision) -> {
+			HttpHeaders headers = exchange.getResponse().getHeaders();
+			RateLimitHeaders.write(headers, decision);
+			if (decision.allowed()) {
+				return chain.filter(exchange);
+			}
+			HttpHeaders problemHeaders = new HttpHeaders();
+			RateLimitHeaders.write(problemHeaders, decision);
+			return Mono.error(new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, ProblemTypes.RATE_LIMITED,
+					"Too many requests", "The " + decision.tightest().limit().name()
+							+ " rate limit is exhausted; retry after the time in Retry-After.",
+					List.of(), problemHeaders));
+		});
+	}
+
+}

@@ -1,0 +1,127 @@
+package com.cloudgreet.relay.gateway.ratelimit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.cloudgreet.relay.common.ratelimit.Decision;
+import com.cloudgreet.relay.common.ratelimit.Limit;
+import com.cloudgreet.relay.common.ratelimit.RateLimiter;
+import com.cloudgreet.relay.gateway.config.GatewayProperties;
+import com.cloudgreet.relay.gateway.config.GatewayProperties.FailureMode;
+import com.cloudgreet.relay.gateway.problem.ApiProblem;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * The gateway's limiter: Redis decides while it answers; when it does not, the configured
+ * failure mode applies, the degradation is visible ({@link #degradedSince()}, metrics), and
+ * Redis is probed again on a timer so recovery needs no restart.
+ */
+public class ResilientRateLimiter implements RateLimiter {
+
+	private static final Logger log = LoggerFactory.getLogger(ResilientRateLimiter.class);
+
+	private final RateLimiter redis;
+
+	private final LocalRateLimiter local;
+
+	private final FailureMode mode;
+
+	private final long probeIntervalNanos;
+
+	private final Duration retryAfter;
+
+	private final AtomicReference<Instant> degradedSince = new AtomicReference<>();
+
+	private final AtomicLong nextProbe = new AtomicLong();
+
+	private final Counter redisFailures;
+
+	private final MeterRegistry meters;
+
+	public ResilientRateLimiter(RateLimiter redis, LocalRateLimiter local, GatewayProperties properties,
+			MeterRegistry meters) {
+		this.redis = redis;
+		this.local = local;
+		this.mode = properties.gateway().rateLimit().redisFailureMode();
+		this.probeIntervalNanos = properties.gateway().rateLimit().redisProbeInterval().toNanos();
+		this.retryAfter = properties.gateway().unavailableRetryAfter();
+		this.meters = meters;
+		this.redisFailures = Counter.builder("relay.gateway.rate.limit.redis.failures")
+			.description("Rate-limit decisions Redis could not make")
+			.register(meters);
+		meters.gauge("relay.gateway.rate.limit.degraded", this.degradedSince, (since) -> since.get() == null ? 0 : 1);
+	}
+
+	@Override
+	public Mono<Decision> check(String scope, List<Limit> limits, int cost) {
+		if (this.degradedSince.get() != null && !probeDue()) {
+			return degraded(scope, limits, cost);
+		}
+		return this.redis.check(scope, limits, cost)
+			.doOnNext((decision) -> recovered())
+			.map((decision) -> count(decision, "redis"))
+			.onErrorResume((ex) -> !(ex instanceof IllegalArgumentException), (ex) -> {
+				failed(ex);
+				return degraded(scope, limits, cost);
+			});
+	}
+
+	private Mono<Decision> degraded(String scope, List<Limit> limits, int cost) {
+		if (this.mode == FailureMode.FAIL_CLOSED) {
+			// Fail closed: without Redis no limit can be enforced exactly, and this deployment
+			// prefers refusing traffic to admitting more than the limits allow.
+			this.meters.counter("relay.gateway.rate.limit.decisions", "source", "none", "outcome", "unavailable")
+				.increment();
+			return Mono.error(ApiProblem.unavailable("Rate limiting is unavailable; try again shortly.", this.retryAfter));
+		}
+		// Fail open: a Redis outage must not take the API down with it. Each instance enforces its
+		// share of every limit locally, so the cluster stays close to the configured rates.
+		return this.local.check(scope, limits, cost).map((decision) -> count(decision, "local"));
+	}
+
+	private Decision count(Decision decision, String source) {
+		this.meters.counter("relay.gateway.rate.limit.decisions", "source", source, "outcome",
+				decision.allowed() ? "allowed" : "rejected").increment();
+		return decision;
+	}
+
+	/** One request per probe interval goes to Redis while degraded; the rest do not wait on it. */
+	private boolean probeDue() {
+		long now = System.nanoTime();
+		long next = this.nextProbe.get();
+		return now - next >= 0 && this.nextProbe.compareAndSet(next, now + this.probeIntervalNanos);
+	}
+
+	private void failed(Throwable ex) {
+		this.redisFailures.increment();
+		this.nextProbe.set(System.nanoTime() + this.probeIntervalNanos);
+		if (this.degradedSince.compareAndSet(null, Instant.now())) {
+			log.warn("Redis cannot decide rate limits ({}); degrading to {}", ex.toString(), this.mode);
+		}
+	}
+
+	private void recovered() {
+		Instant since = this.degradedSince.getAndSet(null);
+		if (since != null) {
+			this.local.reset();
+			log.info("Redis decides rate limits again after {}", Duration.between(since, Instant.now()));
+		}
+	}
+
+	/** When the current degradation began, or {@code null} while Redis decides. */
+	public Instant degradedSince() {
+		return this.degradedSince.get();
+	}
+
+	public FailureMode mode() {
+		return this.mode;
+	}
+
+}

@@ -1,0 +1,94 @@
+package com.cloudgreet.relay.gateway.status;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.cloudgreet.relay.common.http.RelayHttpHeaders;
+import com.cloudgreet.relay.common.id.IdKind;
+import com.cloudgreet.relay.common.id.RelayIds;
+import com.cloudgreet.relay.gateway.auth.Caller;
+import com.cloudgreet.relay.gateway.idempotency.IdempotencyStore;
+import com.cloudgreet.relay.gateway.message.AcceptedMessages;
+import com.cloudgreet.relay.gateway.problem.ApiProblem;
+import com.cloudgreet.relay.gateway.status.OwnerClient.Owner;
+import com.cloudgreet.relay.gateway.web.Reply;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code GET /v1/messages/{id}} and {@code POST /v1/messages/{id}/retry}, routed to the owning
+ * service by the id's prefix ({@code evt_} to webhook-service, others to notification-service).
+ */
+@RestController
+public class MessageStatusController {
+
+	private final OwnerClient owners;
+
+	private final AcceptedMessages accepted;
+
+	private final IdempotencyStore idempotency;
+
+	public MessageStatusController(OwnerClient owners, AcceptedMessages accepted, IdempotencyStore idempotency) {
+		this.owners = owners;
+		this.accepted = accepted;
+		this.idempotency = idempotency;
+	}
+
+	@GetMapping("/v1/messages/{id}")
+	public Mono<ResponseEntity<byte[]>> status(@PathVariable String id, ServerWebExchange exchange) {
+		String tenantId = Caller.tenant(exchange).tenantId();
+		Owner owner = owner(id).orElseThrow(() -> unknown(id));
+		return this.owners.call(owner, HttpMethod.GET, "/internal/v1/messages/" + id, tenantId, null, null)
+			.flatMap((reply) -> reply.status() == 404 ? queuedOr(reply, id, tenantId) : Mono.just(reply))
+			.map(Reply::toEntity);
+	}
+
+	/**
+	 * The owner has not seen the id yet, but if this gateway accepted it for this tenant the
+	 * record is in Kafka: the truthful answer is {@code queued}, from the moment of the 202.
+	 */
+	private Mono<Reply> queuedOr(Reply notFound, String id, String tenantId) {
+		return this.accepted.find(id, tenantId).map((record) -> {
+			Map<String, Object> body = new LinkedHashMap<>();
+			body.put("id", id);
+			body.put("channel", record.channel().id());
+			body.put("status", "queued");
+			body.put("createdAt", record.acceptedAt());
+			body.put("updatedAt", record.acceptedAt());
+			body.put("attempts", java.util.List.of());
+			return Reply.json(200, body);
+		}).defaultIfEmpty(notFound);
+	}
+
+	@PostMapping("/v1/messages/{id}/retry")
+	public Mono<ResponseEntity<byte[]>> retry(@PathVariable String id, ServerWebExchange exchange) {
+		String tenantId = Caller.tenant(exchange).tenantId();
+		Owner owner = owner(id).orElseThrow(() -> unknown(id));
+		String key = exchange.getRequest().getHeaders().getFirst(RelayHttpHeaders.IDEMPOTENCY_KEY);
+		return this.idempotency
+			.execute(tenantId, key, "POST", exchange.getRequest().getPath().value(), new byte[0],
+					() -> this.owners.call(owner, HttpMethod.POST, "/internal/v1/messages/" + id + "/retry", tenantId,
+							null, null))
+			.map(Reply::toEntity);
+	}
+
+	private static Optional<Owner> owner(String id) {
+		return RelayIds.kindOf(id).map((kind) -> switch (kind) {
+			case EVENT -> Owner.WEBHOOK;
+			case MESSAGE -> Owner.NOTIFICATION;
+			default -> null;
+		});
+	}
+
+	private static ApiProblem unknown(String id) {
+		return ApiProblem.notFound("No message with this id.");
+	}
+
+}

@@ -1,0 +1,98 @@
+package com.cloudgreet.relay.gateway.tenant;
+
+import java.util.List;
+
+import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.gateway.problem.ApiProblem;
+import com.cloudgreet.relay.gateway.web.Reply;
+import com.cloudgreet.relay.gateway.web.RequestBodies;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * The admin API ({@code /admin/v1/**}, admin token only): tenants, their limits and their keys.
+ * A key is shown exactly once, in the answer that creates it. Rotation is "add a key, move
+ * clients over, revoke the old one", so no client is ever left without a working key.
+ */
+@RestController
+public class TenantAdminController {
+
+	private final TenantStore store;
+
+	private final ApiKeyAuthenticator keys;
+
+	private final RequestBodies bodies;
+
+	public TenantAdminController(TenantStore store, ApiKeyAuthenticator keys, RequestBodies bodies) {
+		this.store = store;
+		this.keys = keys;
+		this.bodies = bodies;
+	}
+
+	@PostMapping("/admin/v1/tenants")
+	public Mono<ResponseEntity<byte[]>> create(ServerWebExchange exchange) {
+		return this.bodies.json(exchange.getRequest()).flatMap((body) -> {
+			TenantRequests.CreateTenant request = RelayJson.read(body, TenantRequests.CreateTenant.class);
+			String tenantId = TenantStore.newTenantId();
+			String keyId = TenantStore.newKeyId();
+			String apiKey = ApiKeys.generate();
+			TenantRequests.RateLimit limit = request.rateLimit();
+			return this.store
+				.create(tenantId, request.name(), limit == null ? null : limit.requestsPerSecond(),
+						limit == null ? null : limit.burst(), keyId, ApiKeys.hash(apiKey), ApiKeys.hint(apiKey))
+				.then(Mono.fromSupplier(() -> created("/admin/v1/tenants/" + tenantId,
+						new TenantRequests.CreatedKey(tenantId, apiKey, keyId))));
+		});
+	}
+
+	@GetMapping("/admin/v1/tenants/{tenantId}")
+	public Mono<ResponseEntity<byte[]>> show(@PathVariable String tenantId) {
+		return this.store.find(tenantId)
+			.map((tenant) -> Reply.json(200, tenant).toEntity())
+			.switchIfEmpty(Mono.error(() -> ApiProblem.notFound("No tenant with this id.")));
+	}
+
+	/** A new key for an existing tenant; the old keys keep working until revoked. */
+	@PostMapping("/admin/v1/tenants/{tenantId}/keys")
+	public Mono<ResponseEntity<byte[]>> addKey(@PathVariable String tenantId) {
+		String keyId = TenantStore.newKeyId();
+		String apiKey = ApiKeys.generate();
+		return this.store.addKey(tenantId, keyId, ApiKeys.hash(apiKey), ApiKeys.hint(apiKey))
+			.flatMap((added) -> added
+					? Mono.just(created("/admin/v1/tenants/" + tenantId + "/keys/" + keyId,
+							new TenantRequests.CreatedKey(keyId, apiKey, keyId)))
+					: Mono.error(ApiProblem.notFound("No tenant with this id.")));
+	}
+
+	/** Revokes a key at once: the cached lookup is evicted in the same request. */
+	@DeleteMapping("/admin/v1/tenants/{tenantId}/keys/{keyId}")
+	public Mono<ResponseEntity<byte[]>> revoke(@PathVariable String tenantId, @PathVariable String keyId) {
+		return this.store.revokeKey(tenantId, keyId)
+			.flatMap((hash) -> this.keys.evict(List.of(hash)).thenReturn(ResponseEntity.noContent().<byte[]>build()))
+			.switchIfEmpty(Mono.error(() -> ApiProblem.notFound("No key with this id for this tenant.")));
+	}
+
+	@PutMapping("/admin/v1/tenants/{tenantId}/rate-limit")
+	public Mono<ResponseEntity<byte[]>> setLimit(@PathVariable String tenantId, ServerWebExchange exchange) {
+		return this.bodies.json(exchange.getRequest()).flatMap((body) -> {
+			TenantRequests.RateLimit limit = RelayJson.read(body, TenantRequests.RateLimit.class);
+			return this.store.updateLimit(tenantId, limit.requestsPerSecond(), limit.burst())
+				.collectList()
+				.flatMap((hashes) -> hashes.isEmpty() ? Mono.error(ApiProblem.notFound("No tenant with this id."))
+						: this.keys.evict(hashes).thenReturn(Reply.json(200, limit).toEntity()));
+		});
+	}
+
+	private static ResponseEntity<byte[]> created(String location, Object body) {
+		return Reply.json(201, body).withHeader(HttpHeaders.LOCATION, location).toEntity();
+	}
+
+}

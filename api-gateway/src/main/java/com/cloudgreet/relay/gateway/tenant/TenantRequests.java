@@ -1,0 +1,51 @@
+package com.cloudgreet.relay.gateway.tenant;
+
+import com.cloudgreet.relay.common.message.InvalidMessageException;
+import com.cloudgreet.relay.common.message.Violation;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** Bodies of the admin API; each validates itself like the message payloads do. */
+public final class TenantRequests {
+
+	private TenantRequests() {
+	}
+
+	/** {@code POST /admin/v1/tenants}. */
+	public record CreateTenant(String name, RateLimit rateLimit) {
+
+		public CreateTenant {
+			if (name == null || name.isBlank() || name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
+				throw InvalidMessageException.of("/name", "is required: 1 to 200 characters, no control characters");
+			}
+		}
+
+	}
+
+	/** {@code PUT /admin/v1/tenants/{id}/rate-limit}; {@code null} fields restore the default. */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	public record RateLimit(Double requestsPerSecond, Long burst) {
+
+		public RateLimit {
+			java.util.List<Violation> violations = new java.util.ArrayList<>();
+			if (requestsPerSecond == null || !(requestsPerSecond > 0) || requestsPerSecond > 1_000_000) {
+				violations.add(new Violation("/requestsPerSecond", "is required: a number above 0, at most 1000000"));
+			}
+			if (burst == null || burst < 1 || burst > 10_000_000) {
+				violations.add(new Violation("/burst", "is required: an integer from 1 to 10000000"));
+			}
+			if (!violations.isEmpty()) {
+				throw new InvalidMessageException(violations);
+			}
+		}
+
+		static RateLimit of(Double requestsPerSecond, Long burst) {
+			return requestsPerSecond == null || burst == null ? null : new RateLimit(requestsPerSecond, burst);
+		}
+
+	}
+
+	/** The one answer that ever shows a key. */
+	public record CreatedKey(String id, String apiKey, String keyId) {
+	}
+
+}
