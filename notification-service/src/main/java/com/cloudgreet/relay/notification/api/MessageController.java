@@ -1,0 +1,61 @@
+package com.cloudgreet.relay.notification.api;
+
+import com.cloudgreet.relay.common.http.RelayHttpHeaders;
+import com.cloudgreet.relay.common.problem.ProblemTypes;
+import com.cloudgreet.relay.notification.delivery.MessageView;
+import com.cloudgreet.relay.notification.delivery.Requeuer;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import com.cloudgreet.relay.notification.delivery.MessageStore;
+
+/** The gateway's view of email and SMS messages: status with attempts, and manual re-queueing. */
+@RestController
+@RequestMapping("/internal/v1/messages")
+public class MessageController {
+
+	private final MessageStore store;
+
+	private final Requeuer requeuer;
+
+	public MessageController(MessageStore store, Requeuer requeuer) {
+		this.store = store;
+		this.requeuer = requeuer;
+	}
+
+	@GetMapping("/{id}")
+	public Mono<MessageView> status(@PathVariable String id, @RequestHeader(RelayHttpHeaders.TENANT_ID) String tenant) {
+		return this.store.find(id, tenant).switchIfEmpty(Mono.error(() -> notFound(id)));
+	}
+
+	@PostMapping("/{id}/retry")
+	@ResponseStatus(HttpStatus.ACCEPTED)
+	public Mono<Requeuer.Accepted> retry(@PathVariable String id,
+			@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenant) {
+		return this.requeuer.requeue(id, tenant).flatMap((result) -> result.<Mono<Requeuer.Accepted>>match(
+				(queued) -> Mono.just(new Requeuer.Accepted(id, "queued")),
+				(missing) -> Mono.error(notFound(id)),
+				(refused) -> Mono.error(problem(HttpStatus.CONFLICT, ProblemTypes.NOT_RETRYABLE, refused.reason()))));
+	}
+
+	private static ErrorResponseException notFound(String id) {
+		return problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "No message " + id);
+	}
+
+	private static ErrorResponseException problem(HttpStatus status, java.net.URI type, String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		problem.setType(type);
+		return new ErrorResponseException(status, problem, null);
+	}
+
+}

@@ -1,0 +1,80 @@
+package com.cloudgreet.relay.notification.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every setting of the notification service ({@code relay.*}); defaults and their reasons live in
+ * {@code application.yml}. Kept apart from the beans that act on it so it can be rebound.
+ */
+@Validated
+@ConfigurationProperties("relay")
+public record NotificationProperties(@NotBlank String internalToken, @Valid @NotNull Email email,
+		@Valid @NotNull Sms sms, @Valid @NotNull Delivery delivery, @Valid @NotNull Topics topics) {
+
+	public enum EmailProvider {
+
+		LOG, SMTP
+
+	}
+
+	public enum SmsProvider {
+
+		LOG, TWILIO
+
+	}
+
+	public record Email(@NotNull EmailProvider provider, @NotEmpty List<@NotNull Duration> retryDelays,
+			@NotBlank String defaultFrom, @Valid @NotNull Smtp smtp) {
+	}
+
+	public record Smtp(@Min(1) int concurrency, @NotNull Duration connectTimeout, @NotNull Duration readTimeout,
+			@NotNull Duration writeTimeout) {
+
+		/** The longest one SMTP send can take before the I/O timeouts must have fired. */
+		public Duration sendTimeout() {
+			return this.connectTimeout.plus(this.readTimeout).plus(this.writeTimeout);
+		}
+
+	}
+
+	public record Sms(@NotNull SmsProvider provider, @NotEmpty List<@NotNull Duration> retryDelays,
+			@Valid @NotNull Twilio twilio, @Valid @NotNull RateLimit rateLimit) {
+	}
+
+	/** Secrets here are never logged; {@link #toString()} hides the token. */
+	public record Twilio(URI baseUrl, String accountSid, String authToken, String from, @NotNull Duration timeout,
+			@NotNull Duration connectTimeout) {
+
+		@Override
+		public String toString() {
+			return "Twilio[baseUrl=" + this.baseUrl + ", accountSid=" + this.accountSid + ", from=" + this.from
+					+ ", authToken=" + (this.authToken == null ? "null" : "***") + "]";
+		}
+
+	}
+
+	public record RateLimit(boolean enabled, @NotBlank String name, @DecimalMin("0.001") double perSecond,
+			@Min(1) long burst) {
+	}
+
+	public record Delivery(@Min(1) int inProcessAttempts, @NotNull Duration initialBackoff,
+			@DecimalMin("1.0") double backoffMultiplier, @NotNull Duration maxRetryAfterInProcess,
+			@NotNull Duration claimLease) {
+	}
+
+	public record Topics(@Min(1) int partitions, short replicationFactor) {
+	}
+
+}

@@ -1,0 +1,88 @@
+package com.cloudgreet.relay.notification.config;
+
+import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
+import com.cloudgreet.relay.notification.consume.DeadLetterAlerts;
+import com.cloudgreet.relay.notification.email.EmailSender;
+import com.cloudgreet.relay.notification.email.LogEmailSender;
+import com.cloudgreet.relay.notification.email.SmtpEmailSender;
+import com.cloudgreet.relay.notification.sms.LogSmsSender;
+import com.cloudgreet.relay.notification.sms.SmsSender;
+import com.cloudgreet.relay.notification.sms.SmsThrottle;
+import com.cloudgreet.relay.notification.sms.TwilioSmsSender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/** Chooses the email and SMS providers ({@code relay.email.provider}, {@code relay.sms.provider}). */
+@Configuration(proxyBeanMethods = false)
+public class ProviderConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(ProviderConfiguration.class);
+
+	@Bean
+	@ConditionalOnProperty(name = "relay.email.provider", havingValue = "log")
+	EmailSender logEmailSender() {
+		return new LogEmailSender();
+	}
+
+	@Bean
+	@ConditionalOnProperty(name = "relay.sms.provider", havingValue = "log")
+	SmsSender logSmsSender() {
+		return new LogSmsSender();
+	}
+
+	@Bean
+	@ConditionalOnProperty(name = "relay.sms.provider", havingValue = "twilio")
+	SmsSender twilioSmsSender(NotificationProperties properties) {
+		// Boot 4 moved WebClient.Builder auto-configuration to a module we do not need otherwise;
+		// the sender configures its own connector and timeouts anyway.
+		return new TwilioSmsSender(WebClient.builder(), properties.sms().twilio());
+	}
+
+	@Bean
+	SmsThrottle smsThrottle(ReactiveStringRedisTemplate redis, NotificationProperties properties) {
+		return new SmsThrottle(new RedisRateLimiter(redis), properties.sms());
+	}
+
+	/** Until common's DeadLetterAlerter lands: log only. */
+	@Bean
+	@ConditionalOnMissingBean
+	DeadLetterAlerts deadLetterAlerts() {
+		return (channel, messageId, tenantId, reason) -> log.error("ALERT dead-lettered {} message {} of {}: {}",
+				channel.id(), messageId, tenantId, reason);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "relay.email.provider", havingValue = "smtp")
+	static class Smtp {
+
+		/** Jakarta Mail blocks a thread per open connection: this bounds both. */
+		@Bean(destroyMethod = "dispose")
+		Scheduler smtpScheduler(NotificationProperties properties) {
+			int threads = properties.email().smtp().concurrency();
+			return Schedulers.newBoundedElastic(threads, 10_000, "smtp");
+		}
+
+		@Bean
+		EmailSender smtpEmailSender(JavaMailSenderImpl mail, Scheduler smtpScheduler,
+				NotificationProperties properties) {
+			NotificationProperties.Smtp smtp = properties.email().smtp();
+			// Jakarta Mail waits forever by default; a hung server must not hold a thread forever.
+			mail.getJavaMailProperties().put("mail.smtp.connectiontimeout", Long.toString(smtp.connectTimeout().toMillis()));
+			mail.getJavaMailProperties().put("mail.smtp.timeout", Long.toString(smtp.readTimeout().toMillis()));
+			mail.getJavaMailProperties().put("mail.smtp.writetimeout", Long.toString(smtp.writeTimeout().toMillis()));
+			return new SmtpEmailSender(mail, smtpScheduler, properties.email());
+		}
+
+	}
+
+}

@@ -1,0 +1,59 @@
+package com.cloudgreet.relay.notification.consume;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.message.InvalidMessageException;
+import com.cloudgreet.relay.notification.config.NotificationProperties;
+import com.cloudgreet.relay.notification.delivery.PermanentDeliveryException;
+
+import org.springframework.kafka.retrytopic.RetryTopicConfigurationBuilder;
+import org.springframework.kafka.retrytopic.SameIntervalTopicReuseStrategy;
+import org.springframework.kafka.support.EndpointHandlerMethod;
+import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.BackOffExecution;
+
+/**
+ * The non-blocking retry setup of one request topic, built from configuration: one retry topic
+ * per configured delay ({@code <topic>-retry-0}, {@code -retry-1}, ... as {@link Topics#retry}
+ * names them), then {@code <topic>-dlt}. Poison records and permanent failures skip the stages.
+ */
+final class RetryStages {
+
+	private RetryStages() {
+	}
+
+	static RetryTopicConfigurationBuilder configure(String topic, List<Duration> delays,
+			NotificationProperties.Topics topics, String listenerBean) {
+		return RetryTopicConfigurationBuilder.newInstance()
+			.includeTopic(topic)
+			.customBackoff(new Schedule(delays))
+			.maxAttempts(delays.size() + 1)
+			.retryTopicSuffix(Topics.RETRY_SUFFIX)
+			.dltSuffix(Topics.DLT_SUFFIX)
+			.suffixTopicsWithIndexValues()
+			// Equal delays would otherwise share one topic and break the one-stage-per-delay naming.
+			.sameIntervalTopicReuseStrategy(SameIntervalTopicReuseStrategy.MULTIPLE_TOPICS)
+			.notRetryOn(List.of(InvalidMessageException.class, PermanentDeliveryException.class))
+			.traversingCauses()
+			.autoCreateTopicsWith(topics.partitions(), topics.replicationFactor())
+			.dltHandlerMethod(new EndpointHandlerMethod(listenerBean, "onDeadLetter"));
+	}
+
+	/** The configured delays, in order, then stop. */
+	record Schedule(List<Duration> delays) implements BackOff {
+
+		Schedule {
+			delays = List.copyOf(delays);
+		}
+
+		@Override
+		public BackOffExecution start() {
+			var remaining = this.delays.iterator();
+			return () -> remaining.hasNext() ? remaining.next().toMillis() : BackOffExecution.STOP;
+		}
+
+	}
+
+}

@@ -1,0 +1,206 @@
+package com.cloudgreet.relay.notification.email;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+
+import com.cloudgreet.relay.common.message.EmailMessage;
+import com.cloudgreet.relay.notification.config.NotificationProperties;
+import com.cloudgreet.relay.notification.delivery.SendOutcome;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+import org.springframework.mail.MailAuthenticationException;
+import org.springframework.mail.MailSendException;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
+import org.springframework.mail.javamail.MimeMessageHelper;
+
+/**
+ * Sends email over SMTP with Jakarta Mail (Angus). Jakarta Mail blocks, so every send runs on a
+ * bounded scheduler sized to the connections we are willing to open; the socket timeouts bound
+ * each call, and a {@link Mono#timeout} backstops them.
+ */
+public class SmtpEmailSender implements EmailSender {
+
+	/** Lets receivers and support staff find a message by Relay's id. */
+	public static final String MESSAGE_ID_HEADER = "X-Relay-Message-Id";
+
+	private final JavaMailSenderImpl mail;
+
+	private final Scheduler scheduler;
+
+	private final String defaultFrom;
+
+	private final java.time.Duration timeout;
+
+	public SmtpEmailSender(JavaMailSenderImpl mail, Scheduler scheduler, NotificationProperties.Email settings) {
+		this.mail = mail;
+		this.scheduler = scheduler;
+		this.defaultFrom = settings.defaultFrom();
+		this.timeout = settings.smtp().sendTimeout();
+	}
+
+	@Override
+	public Mono<SendOutcome> send(String messageId, EmailMessage message) {
+		return Mono.fromCallable(() -> {
+			MimeMessage mime = compose(messageId, message);
+			this.mail.send(mime);
+			return (SendOutcome) new SendOutcome.Delivered("250", "accepted by SMTP server", mime.getMessageID());
+		})
+			.subscribeOn(this.scheduler)
+			.timeout(this.timeout)
+			.onErrorResume((ex) -> Mono.just(classify(ex)));
+	}
+
+	private MimeMessage compose(String messageId, EmailMessage message) throws MessagingException {
+		String from = message.from() != null ? message.from() : this.defaultFrom;
+		MimeMessage mime = new RelayMimeMessage(this.mail.getSession(), messageId, domainOf(from));
+		MimeMessageHelper helper = new MimeMessageHelper(mime, StandardCharsets.UTF_8.name());
+		helper.setFrom(from);
+		helper.setTo(message.to().toArray(String[]::new));
+		helper.setCc(message.cc().toArray(String[]::new));
+		helper.setBcc(message.bcc().toArray(String[]::new));
+		if (message.replyTo() != null) {
+			helper.setReplyTo(message.replyTo());
+		}
+		helper.setSubject(message.subject());
+		helper.setSentDate(new Date());
+		if (message.text() != null && message.html() != null) {
+			// multipart/alternative, text first: clients show the last part they can render.
+			MimeMultipart alternative = new MimeMultipart("alternative");
+			MimeBodyPart text = new MimeBodyPart();
+			text.setText(message.text(), StandardCharsets.UTF_8.name());
+			MimeBodyPart html = new MimeBodyPart();
+			html.setContent(message.html(), "text/html; charset=UTF-8");
+			alternative.addBodyPart(text);
+			alternative.addBodyPart(html);
+			mime.setContent(alternative);
+		}
+		else if (message.html() != null) {
+			helper.setText(message.html(), true);
+		}
+		else {
+			helper.setText(message.text(), false);
+		}
+		mime.setHeader(MESSAGE_ID_HEADER, messageId);
+		return mime;
+	}
+
+	/**
+	 * SMTP reply codes decide: 5xx is final (unknown mailbox, policy rejection), 4xx is a
+	 * temporary refusal (greylisting, mailbox busy). Without a reply code, I/O and timeouts are
+	 * transient; so is failed authentication, an operator error that a retry after the fix cures.
+	 */
+	static SendOutcome classify(Throwable failure) {
+		for (Throwable cause = failure; cause != null && depth(failure, cause); cause = next(cause)) {
+			Integer code = replyCode(cause);
+			if (code != null && code >= 500) {
+				return new SendOutcome.PermanentFailure(code.toString(), excerpt(cause));
+			}
+			if (code != null && code >= 400) {
+				return new SendOutcome.RetryableFailure(code.toString(), excerpt(cause), null);
+			}
+			if (cause instanceof SendFailedException sendFailed && sendFailed.getInvalidAddresses() != null
+					&& sendFailed.getInvalidAddresses().length > 0) {
+				return new SendOutcome.PermanentFailure("invalid-address", excerpt(cause));
+			}
+		}
+		if (failure instanceof java.util.concurrent.TimeoutException) {
+			return new SendOutcome.RetryableFailure("timeout", "SMTP send timed out", null);
+		}
+		if (failure instanceof MailAuthenticationException) {
+			return new SendOutcome.RetryableFailure("auth", "SMTP authentication failed", null);
+		}
+		for (Throwable cause = failure; cause != null && depth(failure, cause); cause = next(cause)) {
+			if (cause instanceof InterruptedIOException) {
+				return new SendOutcome.RetryableFailure("timeout", excerpt(cause), null);
+			}
+			if (cause instanceof IOException) {
+				return new SendOutcome.RetryableFailure("io", excerpt(cause), null);
+			}
+		}
+		return new SendOutcome.RetryableFailure("error", excerpt(failure), null);
+	}
+
+	/** Guards the cause walks against cyclic chains. */
+	private static boolean depth(Throwable root, Throwable cause) {
+		int depth = 0;
+		for (Throwable c = root; c != null && c != cause && depth < 16; c = next(c)) {
+			depth++;
+		}
+		return depth < 16;
+	}
+
+	private static Integer replyCode(Throwable cause) {
+		if (cause instanceof SMTPAddressFailedException address) {
+			return address.getReturnCode();
+		}
+		if (cause instanceof SMTPSenderFailedException sender) {
+			return sender.getReturnCode();
+		}
+		if (cause instanceof SMTPSendFailedException send) {
+			return send.getReturnCode();
+		}
+		return null;
+	}
+
+	/** Spring's MailSendException keeps per-message causes aside; Jakarta chains via next exceptions. */
+	private static Throwable next(Throwable cause) {
+		if (cause instanceof MailSendException send && !send.getFailedMessages().isEmpty()) {
+			return send.getFailedMessages().values().iterator().next();
+		}
+		if (cause instanceof MessagingException messaging && messaging.getNextException() != null
+				&& messaging.getNextException() != cause) {
+			return messaging.getNextException();
+		}
+		return cause.getCause() == cause ? null : cause.getCause();
+	}
+
+	private static String excerpt(Throwable cause) {
+		String text = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+		text = text.replaceAll("\\s+", " ").strip();
+		return text.length() <= 300 ? text : text.substring(0, 300) + "…";
+	}
+
+	private static String domainOf(String from) {
+		try {
+			String address = new InternetAddress(from).getAddress();
+			return address.substring(address.indexOf('@') + 1);
+		}
+		catch (MessagingException ex) {
+			return "relay.invalid";
+		}
+	}
+
+	/** Puts Relay's id into the RFC 5322 Message-ID, so replies and bounces can be traced back. */
+	static final class RelayMimeMessage extends MimeMessage {
+
+		private final String messageId;
+
+		private final String domain;
+
+		RelayMimeMessage(jakarta.mail.Session session, String messageId, String domain) {
+			super(session);
+			this.messageId = messageId;
+			this.domain = domain;
+		}
+
+		@Override
+		protected void updateMessageID() throws MessagingException {
+			setHeader("Message-ID", "<" + this.messageId + "@" + this.domain + ">");
+		}
+
+	}
+
+
+}

@@ -1,0 +1,172 @@
+package com.cloudgreet.relay.notification;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.event.CloudEvent;
+import com.cloudgreet.relay.common.event.CloudEventCodec;
+import com.cloudgreet.relay.common.http.RelayHttpHeaders;
+import com.cloudgreet.relay.common.id.IdKind;
+import com.cloudgreet.relay.common.id.RelayIds;
+import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.common.kafka.RecordKeys;
+import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
+import com.cloudgreet.relay.common.kafka.Topics;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeEach;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Base of the integration tests: one Spring context, one embedded KRaft broker, one GreenMail SMTP
+ * server and one WireMock "Twilio" for the whole module, so the context cache is always hit.
+ * Every test uses fresh message ids, tenants and phone numbers, so tests never see each other's data.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@EmbeddedKafka(partitions = 3, topics = { Topics.EMAIL, Topics.SMS })
+@ActiveProfiles("test")
+@AutoConfigureWebTestClient
+public abstract class NotificationIT {
+
+	protected static final String TOKEN = "test-internal-token";
+
+	protected static final GreenMail SMTP = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+
+	protected static final WireMockServer TWILIO = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+
+	protected static final String TWILIO_MESSAGES = "/2010-04-01/Accounts/ACtest0000000000000000000000000000/Messages.json";
+
+	static {
+		SMTP.start();
+		TWILIO.start();
+	}
+
+	@DynamicPropertySource
+	static void servers(DynamicPropertyRegistry registry) {
+		registry.add("spring.mail.host", () -> "127.0.0.1");
+		registry.add("spring.mail.port", () -> SMTP.getSmtp().getPort());
+		registry.add("relay.sms.twilio.base-url", () -> TWILIO.baseUrl());
+	}
+
+	@Autowired
+	protected KafkaTemplate<String, byte[]> kafka;
+
+	@Autowired
+	protected WebTestClient web;
+
+	@Value("${spring.embedded.kafka.brokers}")
+	protected String brokers;
+
+	protected String tenant;
+
+	@BeforeEach
+	void newTenant() {
+		this.tenant = RelayIds.next(IdKind.TENANT);
+	}
+
+	protected String publishEmail(Map<String, Object> data) {
+		return publish(Channel.EMAIL, data, null);
+	}
+
+	protected String publishSms(String to, String body) {
+		return publish(Channel.SMS, Map.of("to", to, "body", body), RecordKeys.forSms(this.tenant, to));
+	}
+
+	protected String publish(Channel channel, Map<String, Object> data, String key) {
+		String id = RelayIds.next(IdKind.MESSAGE);
+		CloudEvent event = CloudEvent.request(channel, id, "/tests", this.tenant, RelayJson.tree(data));
+		ProducerRecord<String, byte[]> record = new ProducerRecord<>(channel.topic(), key == null ? id : key,
+				CloudEventCodec.encode(event));
+		record.headers().add(RelayKafkaHeaders.CONTENT_TYPE, RelayKafkaHeaders.CLOUDEVENTS_JSON.getBytes(StandardCharsets.UTF_8));
+		this.kafka.send(record).join();
+		return id;
+	}
+
+	protected JsonNode status(String id) {
+		byte[] body = this.web.get()
+			.uri("/internal/v1/messages/{id}", id)
+			.header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN)
+			.header(RelayHttpHeaders.TENANT_ID, this.tenant)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.returnResult()
+			.getResponseBody();
+		return RelayJson.mapper().readTree(body);
+	}
+
+	protected JsonNode awaitStatus(String id, String status) {
+		return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+			try {
+				return status(id);
+			}
+			catch (AssertionError notYet) {
+				return null;
+			}
+		}, (json) -> json != null && status.equals(json.path("status").asString()));
+	}
+
+	/** A valid German mobile number no other test uses. */
+	protected static String phoneNumber() {
+		return "+49151" + (10_000_000 + ThreadLocalRandom.current().nextInt(89_999_999));
+	}
+
+	/** Reads a dead-letter topic from the start until a record satisfying {@code match} shows up. */
+	protected ConsumerRecord<String, byte[]> awaitDeadLetter(String topic, java.util.function.Predicate<ConsumerRecord<String, byte[]>> match) {
+		Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, this.brokers,
+				ConsumerConfig.GROUP_ID_CONFIG, "dlt-reader-" + UUID.randomUUID(),
+				ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+		try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+				new ByteArrayDeserializer())) {
+			consumer.subscribe(List.of(topic));
+			List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+			await().atMost(Duration.ofSeconds(40)).until(() -> {
+				consumer.poll(Duration.ofMillis(200)).forEach((record) -> {
+					if (match.test(record)) {
+						found.add(record);
+					}
+				});
+				return !found.isEmpty();
+			});
+			return found.get(0);
+		}
+	}
+
+	protected static String header(ConsumerRecord<?, ?> record, String name) {
+		var header = record.headers().lastHeader(name);
+		return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+	}
+
+	protected static String text(ConsumerRecord<?, byte[]> record) {
+		return new String(record.value(), StandardCharsets.UTF_8);
+	}
+
+}
