@@ -1,0 +1,188 @@
+package com.cloudgreet.relay.webhook.config;
+
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
+import com.cloudgreet.relay.common.alert.DeadLetterAlerters;
+import com.cloudgreet.relay.common.health.KafkaHealthIndicator;
+import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.webhook.api.InternalTokenFilter;
+import com.cloudgreet.relay.webhook.delivery.AutoDisableRule;
+import com.cloudgreet.relay.webhook.delivery.DeadLetters;
+import com.cloudgreet.relay.webhook.delivery.DeliveryDispatcher;
+import com.cloudgreet.relay.webhook.delivery.DeliveryStore;
+import com.cloudgreet.relay.webhook.delivery.FanOut;
+import com.cloudgreet.relay.webhook.delivery.OutcomeHandler;
+import com.cloudgreet.relay.webhook.delivery.RetrySchedule;
+import com.cloudgreet.relay.webhook.delivery.WebhookEventListener;
+import com.cloudgreet.relay.webhook.delivery.WebhookSender;
+import com.cloudgreet.relay.webhook.endpoint.EndpointRepository;
+import com.cloudgreet.relay.webhook.endpoint.EndpointService;
+import com.cloudgreet.relay.webhook.message.MessageQueries;
+import com.cloudgreet.relay.webhook.ssrf.AddressPolicy;
+import com.cloudgreet.relay.webhook.ssrf.UrlGuard;
+import com.cloudgreet.relay.webhook.ssrf.VettingAddressResolverGroup;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelOption;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/** Wires the webhook service from its one properties tree. */
+@Configuration(proxyBeanMethods = false)
+public class WebhookConfiguration {
+
+	/** Partitions of the topics this service declares; consumers scale out up to this many. */
+	private static final int PARTITIONS = 6;
+
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
+	}
+
+	@Bean
+	InternalTokenFilter internalTokenFilter(WebhookServiceProperties properties) {
+		return new InternalTokenFilter(properties.internalToken());
+	}
+
+	// --- SSRF --------------------------------------------------------------------------
+
+	@Bean
+	AddressPolicy addressPolicy(WebhookServiceProperties properties) {
+		return new AddressPolicy(properties.webhooks().allowPrivateNetworks());
+	}
+
+	/** JDK DNS lookups block; they get their own bounded pool, never an event loop. */
+	@Bean(destroyMethod = "dispose")
+	Scheduler dnsScheduler() {
+		return Schedulers.newBoundedElastic(32, 10_000, "webhook-dns");
+	}
+
+	@Bean
+	UrlGuard urlGuard(AddressPolicy policy, Scheduler dnsScheduler) {
+		return new UrlGuard(policy, dnsScheduler);
+	}
+
+	// --- endpoints ---------------------------------------------------------------------
+
+	@Bean
+	EndpointService endpointService(EndpointRepository repository, UrlGuard urlGuard,
+			WebhookServiceProperties properties, Clock clock) {
+		return new EndpointService(repository, urlGuard, properties.webhooks().secretRotationGrace(), clock);
+	}
+
+	// --- delivery ----------------------------------------------------------------------
+
+	@Bean(destroyMethod = "dispose")
+	ConnectionProvider webhookConnections(WebhookServiceProperties properties) {
+		var webhooks = properties.webhooks();
+		return ConnectionProvider.builder("webhooks")
+			.maxConnections(webhooks.maxInFlight())
+			.pendingAcquireTimeout(webhooks.timeout())
+			// Receivers often close idle keep-alive connections after ~60 s; retire ours first.
+			.maxIdleTime(java.time.Duration.ofSeconds(30))
+			.build();
+	}
+
+	@Bean
+	WebhookSender webhookSender(WebClient.Builder builder, ConnectionProvider webhookConnections, Scheduler dnsScheduler,
+			AddressPolicy policy, WebhookServiceProperties properties, Clock clock) {
+		var webhooks = properties.webhooks();
+		HttpClient http = HttpClient.create(webhookConnections)
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) webhooks.connectTimeout().toMillis())
+			.responseTimeout(webhooks.timeout())
+			// A redirect could lead anywhere, including past the SSRF check: 3xx is a failed attempt.
+			.followRedirect(false)
+			// Resolution and SSRF vetting in one step; the connection uses the vetted address.
+			.resolver(new VettingAddressResolverGroup(policy, (task) -> dnsScheduler.schedule(task)));
+		// A clone of Boot's builder keeps its observation (metrics, tracing) but not its connector.
+		WebClient client = builder.clone().clientConnector(new ReactorClientHttpConnector(http)).build();
+		return new WebhookSender(client, webhooks.timeout(), (int) webhooks.responseExcerpt().toBytes(), clock);
+	}
+
+	@Bean
+	DeliveryStore deliveryStore(DatabaseClient db, ReactiveTransactionManager transactions) {
+		return new DeliveryStore(db, TransactionalOperator.create(transactions));
+	}
+
+	@Bean
+	DeadLetterAlerter deadLetterAlerter(WebhookServiceProperties properties) {
+		return DeadLetterAlerters.create(properties.alerts().slackWebhookUrl(), properties.alerts().window());
+	}
+
+	@Bean
+	DeadLetters deadLetters(KafkaTemplate<String, byte[]> kafka, DeadLetterAlerter alerter) {
+		return new DeadLetters(kafka, alerter);
+	}
+
+	@Bean
+	OutcomeHandler outcomeHandler(DeliveryStore store, DeadLetters deadLetters, WebhookServiceProperties properties,
+			MeterRegistry meters, Clock clock) {
+		var webhooks = properties.webhooks();
+		var schedule = new RetrySchedule(webhooks.retryDelays(), webhooks.jitter(), webhooks.maxRetryAfter(),
+				() -> ThreadLocalRandom.current().nextDouble());
+		var rule = new AutoDisableRule(webhooks.autoDisable().enabled(), webhooks.autoDisable().consecutiveFailures(),
+				webhooks.autoDisable().failingFor());
+		return new OutcomeHandler(store, schedule, rule, deadLetters, meters, clock);
+	}
+
+	@Bean
+	DeliveryDispatcher deliveryDispatcher(DeliveryStore store, WebhookSender sender, OutcomeHandler outcomes,
+			WebhookServiceProperties properties, Clock clock, MeterRegistry meters) {
+		var webhooks = properties.webhooks();
+		var settings = new DeliveryDispatcher.Settings(webhooks.perEndpointConcurrency(), webhooks.maxInFlight(),
+				webhooks.dispatcher().batchSize(), webhooks.dispatcher().pollInterval(), webhooks.dispatcher().lease());
+		// Unique per process start: a restarted instance must not take its predecessor's leases for its own.
+		String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+		return new DeliveryDispatcher(store, sender, outcomes, settings, clock, owner, meters);
+	}
+
+	@Bean
+	FanOut fanOut(DeliveryStore store, EndpointRepository endpoints, DeliveryDispatcher dispatcher,
+			WebhookServiceProperties properties, Clock clock) {
+		return new FanOut(store, endpoints, dispatcher, properties.webhooks().dispatcher().lease(), clock);
+	}
+
+	@Bean
+	WebhookEventListener webhookEventListener(FanOut fanOut, DeadLetters deadLetters) {
+		return new WebhookEventListener(fanOut, deadLetters);
+	}
+
+	@Bean
+	MessageQueries messageQueries(DatabaseClient db) {
+		return new MessageQueries(db);
+	}
+
+	// --- Kafka -------------------------------------------------------------------------
+
+	@Bean
+	NewTopic webhookTopic() {
+		return TopicBuilder.name(Topics.WEBHOOK).partitions(PARTITIONS).build();
+	}
+
+	@Bean
+	NewTopic webhookDeadLetterTopic() {
+		return TopicBuilder.name(Topics.deadLetter(Topics.WEBHOOK)).partitions(PARTITIONS).build();
+	}
+
+	@Bean(destroyMethod = "close")
+	KafkaHealthIndicator kafkaHealthIndicator(KafkaProperties kafka) {
+		return new KafkaHealthIndicator(kafka.buildAdminProperties(), java.time.Duration.ofSeconds(3));
+	}
+
+}

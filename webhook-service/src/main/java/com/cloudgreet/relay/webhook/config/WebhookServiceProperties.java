@@ -1,0 +1,57 @@
+package com.cloudgreet.relay.webhook.config;
+
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every setting of the webhook service, bound from {@code relay.*}. Defaults live in
+ * {@code application.yml}, each with a comment.
+ */
+@Validated
+@ConfigurationProperties("relay")
+public record WebhookServiceProperties(@NotBlank String internalToken, @Valid @NotNull Webhooks webhooks,
+		@Valid @NotNull Alerts alerts) {
+
+	public record Webhooks(@NotNull Duration timeout, @NotNull Duration connectTimeout, boolean allowPrivateNetworks,
+			@NotNull List<Duration> retryDelays, @DecimalMin("0.0") @DecimalMax("1.0") double jitter,
+			@NotNull Duration maxRetryAfter, @Min(1) int perEndpointConcurrency, @Min(1) int maxInFlight,
+			@NotNull DataSize responseExcerpt, @NotNull Duration secretRotationGrace,
+			@Valid @NotNull AutoDisable autoDisable, @Valid @NotNull Dispatcher dispatcher) {
+
+		@AssertTrue(message = "relay.webhooks.dispatcher.lease must exceed relay.webhooks.timeout")
+		public boolean isLeaseLongerThanTimeout() {
+			return this.dispatcher == null || this.timeout == null || this.dispatcher.lease().compareTo(this.timeout) > 0;
+		}
+
+	}
+
+	/** Disable an endpoint after this many consecutive failed attempts spanning at least this long. */
+	public record AutoDisable(boolean enabled, @Min(1) int consecutiveFailures, @NotNull Duration failingFor) {
+	}
+
+	public record Dispatcher(@NotNull Duration pollInterval, @Min(1) int batchSize, @NotNull Duration lease) {
+	}
+
+	public record Alerts(String slackWebhookUrl, @NotNull Duration window) {
+	}
+
+	/** A negative delay is a typo, never a schedule: fail at startup rather than retry in a busy loop. */
+	@AssertTrue(message = "relay.webhooks.retry-delays must not contain negative durations")
+	public boolean isScheduleValid() {
+		return this.webhooks == null || this.webhooks.retryDelays() == null
+				|| this.webhooks.retryDelays().stream().noneMatch(Duration::isNegative);
+	}
+
+
+}

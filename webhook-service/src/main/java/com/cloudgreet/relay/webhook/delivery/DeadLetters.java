@@ -1,0 +1,74 @@
+package com.cloudgreet.relay.webhook.delivery;
+
+import java.nio.charset.StandardCharsets;
+
+import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
+import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
+import com.cloudgreet.relay.common.kafka.Topics;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import reactor.core.publisher.Mono;
+
+/**
+ * Publishes to {@code relay.webhook.v1-dlt}: poison records as they came, and the original
+ * CloudEvent of each delivery that exhausted its schedule (one record per delivery, with the
+ * delivery and endpoint in headers so DLT tooling can tell them apart).
+ */
+public class DeadLetters {
+
+	/** Which delivery of the event died; absent on poison records. */
+	public static final String DELIVERY_ID_HEADER = "relay-delivery-id";
+
+	public static final String ENDPOINT_ID_HEADER = "relay-endpoint-id";
+
+	static final String TOPIC = Topics.deadLetter(Topics.WEBHOOK);
+
+	private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
+
+	private final KafkaTemplate<String, byte[]> kafka;
+
+	private final DeadLetterAlerter alerter;
+
+	public DeadLetters(KafkaTemplate<String, byte[]> kafka, DeadLetterAlerter alerter) {
+		this.kafka = kafka;
+		this.alerter = alerter;
+	}
+
+	/** A record that cannot be decoded: straight to the DLT with the reason, never retried. */
+	public Mono<Void> poison(String key, byte[] value, String reason) {
+		var record = new ProducerRecord<>(TOPIC, key, value);
+		header(record, RelayKafkaHeaders.DLT_REASON, reason);
+		log.warn("Poison record on {} (key {}) sent to {}: {}", Topics.WEBHOOK, key, TOPIC, reason);
+		this.alerter.deadLettered(Channel.WEBHOOK, key == null ? "(no key)" : key, "(unknown)", reason);
+		return send(record);
+	}
+
+	public Mono<Void> delivery(DeliveryTask task, byte[] cloudEvent, String reason) {
+		var record = new ProducerRecord<>(TOPIC, task.eventId(), cloudEvent);
+		header(record, RelayKafkaHeaders.CONTENT_TYPE, RelayKafkaHeaders.CLOUDEVENTS_JSON);
+		header(record, RelayKafkaHeaders.DLT_REASON, reason);
+		header(record, RelayKafkaHeaders.TENANT_ID, task.tenantId());
+		header(record, DELIVERY_ID_HEADER, task.deliveryId());
+		header(record, ENDPOINT_ID_HEADER, task.endpointId());
+		this.alerter.deadLettered(Channel.WEBHOOK, task.eventId(), task.tenantId(),
+				"delivery " + task.deliveryId() + " to endpoint " + task.endpointId() + ": " + reason);
+		return send(record);
+	}
+
+	/** An endpoint switched off automatically is as actionable as a dead letter, so it alerts the same way. */
+	public void endpointDisabled(String tenantId, String endpointId, String reason) {
+		this.alerter.deadLettered(Channel.WEBHOOK, endpointId, tenantId, "endpoint disabled: " + reason);
+	}
+
+	private Mono<Void> send(ProducerRecord<String, byte[]> record) {
+		return Mono.fromFuture(() -> this.kafka.send(record)).then();
+	}
+
+	private static void header(ProducerRecord<String, byte[]> record, String name, String value) {
+		record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
+	}
+
+}

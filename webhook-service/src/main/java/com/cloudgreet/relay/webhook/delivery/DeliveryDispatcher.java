@@ -1,0 +1,200 @@
+package com.cloudgreet.relay.webhook.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * Runs delivery attempts concurrently, each on its own reactive chain, so no attempt ever waits
+ * for another: a hanging endpoint holds at most {@code perEndpoint} slots and nothing else. Work
+ * arrives two ways: freshly ingested deliveries (already claimed, sent at once) and a poll of the
+ * store for due retries and for deliveries whose lease lapsed (crashed instance, no free slot).
+ */
+public class DeliveryDispatcher implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(DeliveryDispatcher.class);
+
+	private final DeliveryStore store;
+
+	private final WebhookSender sender;
+
+	private final OutcomeHandler outcomes;
+
+	private final Settings settings;
+
+	private final Clock clock;
+
+	/** This instance's lease owner name: unique per process start, so a restart never mistakes old leases for its own. */
+	private final String owner;
+
+	private final Map<String, AtomicInteger> perEndpoint = new ConcurrentHashMap<>();
+
+	private final AtomicInteger inFlight = new AtomicInteger();
+
+	private final Set<Disposable> attempts = ConcurrentHashMap.newKeySet();
+
+	private final Sinks.Many<Boolean> wakeUps = Sinks.many().multicast().directBestEffort();
+
+	private volatile Disposable polling;
+
+	public record Settings(int perEndpoint, int maxInFlight, int batchSize, Duration pollInterval, Duration lease) {
+	}
+
+	public DeliveryDispatcher(DeliveryStore store, WebhookSender sender, OutcomeHandler outcomes, Settings settings,
+			Clock clock, String owner, MeterRegistry meters) {
+		this.store = store;
+		this.sender = sender;
+		this.outcomes = outcomes;
+		this.settings = settings;
+		this.clock = clock;
+		this.owner = owner;
+		Gauge.builder("relay.webhook.in_flight", this.inFlight, AtomicInteger::get).register(meters);
+	}
+
+	public String owner() {
+		return this.owner;
+	}
+
+	/** Starts claimed deliveries that fit in a free slot; gives the rest back to the store. */
+	public void submit(List<DeliveryTask> tasks) {
+		List<String> giveBack = new ArrayList<>();
+		for (DeliveryTask task : tasks) {
+			if (!isRunning() || !tryAcquire(task.endpointId())) {
+				giveBack.add(task.deliveryId());
+				continue;
+			}
+			attempt(task);
+		}
+		if (!giveBack.isEmpty()) {
+			this.store.release(giveBack, this.owner)
+				.subscribe(null, (ex) -> log.warn("Releasing {} deliveries failed; their leases will lapse", giveBack.size(), ex));
+		}
+	}
+
+	/** Polls now rather than at the next tick (a replay, a re-enabled endpoint, a freed slot). */
+	public void wakeUp() {
+		this.wakeUps.tryEmitNext(Boolean.TRUE);
+	}
+
+	private void attempt(DeliveryTask task) {
+		Instant at = this.clock.instant();
+		Disposable[] self = new Disposable[1];
+		Mono<Void> chain = this.sender.send(task)
+			.flatMap((outcome) -> this.outcomes.handle(task, this.owner, at, outcome))
+			.doOnError((ex) -> log.error("Recording delivery {} failed; it resumes when its lease lapses",
+					task.deliveryId(), ex))
+			.onErrorComplete()
+			.doFinally((signal) -> {
+				release(task.endpointId());
+				if (self[0] != null) {
+					this.attempts.remove(self[0]);
+				}
+			});
+		Disposable running = chain.subscribe();
+		if (!running.isDisposed()) {
+			self[0] = running;
+			this.attempts.add(running);
+			if (running.isDisposed()) {
+				this.attempts.remove(running);
+			}
+		}
+	}
+
+	private boolean tryAcquire(String endpointId) {
+		if (this.inFlight.incrementAndGet() > this.settings.maxInFlight()) {
+			this.inFlight.decrementAndGet();
+			return false;
+		}
+		AtomicInteger count = this.perEndpoint.computeIfAbsent(endpointId, (id) -> new AtomicInteger());
+		if (count.incrementAndGet() > this.settings.perEndpoint()) {
+			count.decrementAndGet();
+			this.inFlight.decrementAndGet();
+			return false;
+		}
+		return true;
+	}
+
+	private void release(String endpointId) {
+		AtomicInteger count = this.perEndpoint.get(endpointId);
+		if (count != null && count.decrementAndGet() <= 0) {
+			this.perEndpoint.remove(endpointId, count);
+		}
+		this.inFlight.decrementAndGet();
+	}
+
+	private Flux<Integer> poll() {
+		int free = this.settings.maxInFlight() - this.inFlight.get();
+		if (free <= 0) {
+			return Flux.empty();
+		}
+		List<String> busy = this.perEndpoint.entrySet()
+			.stream()
+			.filter((e) -> e.getValue().get() >= this.settings.perEndpoint())
+			.map(Map.Entry::getKey)
+			.toList();
+		return this.store.claimDue(this.owner, busy, Math.min(free, this.settings.batchSize()), this.settings.lease())
+			.collectList()
+			.doOnNext(this::submit)
+			.map(List::size)
+			.flux();
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.polling != null) {
+			return;
+		}
+		Flux<Boolean> ticks = Flux.merge(Flux.interval(Duration.ZERO, this.settings.pollInterval()).map((t) -> true),
+				this.wakeUps.asFlux());
+		// One poll at a time; ticks arriving meanwhile are dropped, the next tick catches up.
+		this.polling = ticks.onBackpressureDrop()
+			.concatMap((tick) -> poll().onErrorResume((ex) -> {
+				log.warn("Polling for due deliveries failed; retrying next tick", ex);
+				return Flux.empty();
+			}), 1)
+			.subscribe();
+		log.info("Delivery dispatcher {} started", this.owner);
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (this.polling == null) {
+			return;
+		}
+		this.polling.dispose();
+		this.polling = null;
+		// Attempts in flight are abandoned to their leases: another instance (or this one after a
+		// restart) resumes them once the lease lapses, with the same webhook-id. At-least-once.
+		this.attempts.forEach(Disposable::dispose);
+		this.attempts.clear();
+		log.info("Delivery dispatcher {} stopped", this.owner);
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.polling != null;
+	}
+
+	/** Stop before the HTTP client and database pools go away, start after them. */
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE - 1024;
+	}
+
+}

@@ -1,0 +1,270 @@
+package com.cloudgreet.relay.webhook.delivery;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.List;
+
+import com.cloudgreet.relay.webhook.endpoint.Endpoint;
+import io.r2dbc.spi.Parameters;
+import io.r2dbc.spi.Readable;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Deliveries as durable work items in PostgreSQL. A delivery is claimed with a lease (owner +
+ * expiry) under {@code FOR UPDATE SKIP LOCKED}, so any number of instances share the work and a
+ * crashed instance's deliveries are resumed by whoever polls after the lease lapses.
+ */
+public class DeliveryStore {
+
+	private static final String TASK_SELECT = "select c.id, c.tenant_id, c.event_id, c.endpoint_id, c.attempt_count, "
+			+ "c.retries_used, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, ev.event_type, ev.body "
+			+ "from claimed c join endpoint e on e.id = c.endpoint_id "
+			+ "join event ev on ev.tenant_id = c.tenant_id and ev.id = c.event_id";
+
+	private final DatabaseClient db;
+
+	private final TransactionalOperator tx;
+
+	public DeliveryStore(DatabaseClient db, TransactionalOperator tx) {
+		this.db = db;
+		this.tx = tx;
+	}
+
+	/** A new event to store and fan out; {@code deliveryIds} are parallel to {@code endpoints}. */
+	public record NewEvent(String tenantId, String eventId, String eventType, byte[] body, byte[] cloudEvent,
+			Instant createdAt) {
+	}
+
+	/**
+	 * Stores the event and one delivery per endpoint, claimed by {@code owner}, in one transaction.
+	 * Empty if the event was stored before (a redelivered record): its deliveries exist already
+	 * and the poller owns them, so nothing is duplicated.
+	 */
+	public Flux<DeliveryTask> ingest(NewEvent event, Mono<List<Endpoint>> subscribers,
+			java.util.function.Supplier<String> ids, String owner, Duration lease) {
+		Flux<DeliveryTask> work = this.db
+			.sql("insert into event (tenant_id, id, event_type, body, cloud_event, created_at) "
+					+ "values (:tenant, :id, :type, :body, :cloudEvent, :createdAt) on conflict do nothing")
+			.bind("tenant", event.tenantId())
+			.bind("id", event.eventId())
+			.bind("type", event.eventType())
+			.bind("body", event.body())
+			.bind("cloudEvent", event.cloudEvent())
+			.bind("createdAt", utc(event.createdAt()))
+			.fetch()
+			.rowsUpdated()
+			.flatMapMany((inserted) -> inserted == 0 ? Flux.empty() : subscribers.flatMapMany((endpoints) -> {
+				if (endpoints.isEmpty()) {
+					return Flux.empty();
+				}
+				String[] deliveryIds = endpoints.stream().map((e) -> ids.get()).toArray(String[]::new);
+				String[] endpointIds = endpoints.stream().map(Endpoint::id).toArray(String[]::new);
+				return this.db
+					.sql("insert into delivery (id, tenant_id, event_id, endpoint_id, status, next_attempt_at, "
+							+ "lease_owner, lease_until, created_at, updated_at) "
+							+ "select d.id, :tenant, :event, d.endpoint_id, 'pending', now(), :owner, "
+							+ "now() + :leaseMs * interval '1 millisecond', now(), now() "
+							+ "from unnest(cast(:ids as text[]), cast(:endpoints as text[])) as d(id, endpoint_id)")
+					.bind("tenant", event.tenantId())
+					.bind("event", event.eventId())
+					.bind("owner", owner)
+					.bind("leaseMs", lease.toMillis())
+					.bind("ids", deliveryIds)
+					.bind("endpoints", endpointIds)
+					.fetch()
+					.rowsUpdated()
+					.thenMany(Flux.range(0, endpoints.size()).map((i) -> {
+						Endpoint e = endpoints.get(i);
+						return new DeliveryTask(deliveryIds[i], event.tenantId(), event.eventId(), e.id(), e.url(),
+								e.secret(), e.previousSecret(), e.previousSecretExpiresAt(), event.eventType(),
+								event.body(), 0, 0);
+					}));
+			}));
+		return work.as(this.tx::transactional);
+	}
+
+	/**
+	 * Claims up to {@code limit} due deliveries of enabled endpoints, skipping endpoints already at
+	 * their concurrency limit here ({@code busyEndpoints}) so one slow endpoint's backlog cannot
+	 * fill a batch.
+	 */
+	public Flux<DeliveryTask> claimDue(String owner, Collection<String> busyEndpoints, int limit, Duration lease) {
+		return this.db.sql("with due as (select d.id from delivery d join endpoint e on e.id = d.endpoint_id "
+				+ "where d.status = 'pending' and d.next_attempt_at <= now() "
+				+ "and (d.lease_until is null or d.lease_until < now()) and e.enabled "
+				+ "and not (d.endpoint_id = any(cast(:busy as text[]))) "
+				+ "order by d.next_attempt_at limit :limit for update of d skip locked), "
+				+ "claimed as (update delivery d set lease_owner = :owner, "
+				+ "lease_until = now() + :leaseMs * interval '1 millisecond' from due where d.id = due.id "
+				+ "returning d.*) " + TASK_SELECT)
+			.bind("busy", busyEndpoints.toArray(String[]::new))
+			.bind("limit", limit)
+			.bind("owner", owner)
+			.bind("leaseMs", lease.toMillis())
+			.map(DeliveryStore::task)
+			.all();
+	}
+
+	/** Gives claimed deliveries back (no free slot here) so the next poll, here or elsewhere, takes them. */
+	public Mono<Void> release(Collection<String> deliveryIds, String owner) {
+		return this.db
+			.sql("update delivery set lease_owner = null, lease_until = null "
+					+ "where id = any(cast(:ids as text[])) and lease_owner = :owner")
+			.bind("ids", deliveryIds.toArray(String[]::new))
+			.bind("owner", owner)
+			.then();
+	}
+
+	/** The new state of a delivery after an attempt. */
+	public enum NextState {
+
+		DELIVERED("delivered"), RETRY("pending"), FAILED("failed"), DEAD_LETTERED("dead_lettered");
+
+		final String status;
+
+		NextState(String status) {
+			this.status = status;
+		}
+
+	}
+
+	/**
+	 * Records an attempt and moves the delivery on, in one transaction. False if this instance no
+	 * longer held the lease (it lapsed and another instance took over): the attempt is still
+	 * logged, but the other instance now decides the delivery's state.
+	 */
+	public Mono<Boolean> recordAttempt(DeliveryTask task, String owner, Instant at, AttemptOutcome outcome,
+			NextState next, Duration retryIn) {
+		String error = outcome.error();
+		Mono<Long> insert = this.db
+			.sql("insert into attempt (delivery_id, tenant_id, event_id, endpoint_id, number, at, outcome, status_code, "
+					+ "latency_ms, response_excerpt, error) values (:delivery, :tenant, :event, :endpoint, :number, :at, "
+					+ ":outcome, :status, :latency, :excerpt, :error)")
+			.bind("delivery", task.deliveryId())
+			.bind("tenant", task.tenantId())
+			.bind("event", task.eventId())
+			.bind("endpoint", task.endpointId())
+			.bind("number", task.nextAttemptNumber())
+			.bind("at", utc(at))
+			.bind("outcome", outcome.name())
+			.bind("status", outcome.statusCode() == null ? Parameters.in(Integer.class) : Parameters.in(outcome.statusCode()))
+			.bind("latency", outcome.latency().toMillis())
+			.bind("excerpt", nullableText(outcome.responseExcerpt()))
+			.bind("error", nullableText(error))
+			.fetch()
+			.rowsUpdated();
+		Mono<Long> update = this.db
+			.sql("update delivery set status = :status, attempt_count = attempt_count + 1, "
+					+ "retries_used = retries_used + :retryIncrement, "
+					+ "next_attempt_at = now() + :retryMs * interval '1 millisecond', "
+					+ "lease_owner = null, lease_until = null, updated_at = now() "
+					+ "where id = :id and lease_owner = :owner")
+			.bind("status", next.status)
+			.bind("retryIncrement", next == NextState.RETRY ? 1 : 0)
+			.bind("retryMs", retryIn == null ? 0L : retryIn.toMillis())
+			.bind("id", task.deliveryId())
+			.bind("owner", owner)
+			.fetch()
+			.rowsUpdated();
+		return insert.then(update).map((rows) -> rows > 0).as(this.tx::transactional);
+	}
+
+	/** The failure streak after one more failure: (consecutive failures, failing since, still enabled). */
+	public record Streak(int failures, Instant failingSince, boolean enabled) {
+	}
+
+	public Mono<Streak> endpointFailed(String endpointId, Instant at) {
+		return this.db
+			.sql("update endpoint set consecutive_failures = consecutive_failures + 1, "
+					+ "failing_since = coalesce(failing_since, :at) where id = :id "
+					+ "returning consecutive_failures, failing_since, enabled")
+			.bind("id", endpointId)
+			.bind("at", utc(at))
+			.map((row) -> new Streak(row.get("consecutive_failures", Integer.class), instant(row, "failing_since"),
+					Boolean.TRUE.equals(row.get("enabled", Boolean.class))))
+			.one();
+	}
+
+	public Mono<Void> endpointSucceeded(String endpointId) {
+		return this.db
+			.sql("update endpoint set consecutive_failures = 0, failing_since = null "
+					+ "where id = :id and consecutive_failures > 0")
+			.bind("id", endpointId)
+			.then();
+	}
+
+	/** Disables an enabled endpoint; true only for the call that actually switched it off (alert once). */
+	public Mono<Boolean> disableEndpoint(String endpointId, String reason) {
+		return this.db
+			.sql("update endpoint set enabled = false, disabled_reason = :reason, disabled_at = now(), "
+					+ "updated_at = now() where id = :id and enabled")
+			.bind("id", endpointId)
+			.bind("reason", reason)
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows > 0);
+	}
+
+	/** The original CloudEvent of a delivery's event, for the dead-letter topic. */
+	public Mono<byte[]> cloudEvent(String tenantId, String eventId) {
+		return this.db.sql("select cloud_event from event where tenant_id = :tenant and id = :id")
+			.bind("tenant", tenantId)
+			.bind("id", eventId)
+			.map((row) -> row.get("cloud_event", byte[].class))
+			.one();
+	}
+
+	/** Puts failed and dead-lettered deliveries of an event back on a fresh schedule; the count replayed. */
+	public Mono<Long> replayEvent(String tenantId, String eventId) {
+		return this.db.sql(REPLAY + "where tenant_id = :tenant and event_id = :event and status in ('failed', 'dead_lettered')")
+			.bind("tenant", tenantId)
+			.bind("event", eventId)
+			.fetch()
+			.rowsUpdated();
+	}
+
+	/** Replays an endpoint's failed and dead-lettered deliveries created at or after {@code since}. */
+	public Mono<Long> replayEndpoint(String tenantId, String endpointId, Instant since) {
+		return this.db
+			.sql(REPLAY + "where tenant_id = :tenant and endpoint_id = :endpoint and created_at >= :since "
+					+ "and status in ('failed', 'dead_lettered')")
+			.bind("tenant", tenantId)
+			.bind("endpoint", endpointId)
+			.bind("since", utc(since))
+			.fetch()
+			.rowsUpdated();
+	}
+
+	private static final String REPLAY = "update delivery set status = 'pending', retries_used = 0, "
+			+ "next_attempt_at = now(), lease_owner = null, lease_until = null, updated_at = now() ";
+
+	private static DeliveryTask task(Readable row) {
+		return new DeliveryTask(row.get("id", String.class), row.get("tenant_id", String.class),
+				row.get("event_id", String.class), row.get("endpoint_id", String.class), row.get("url", String.class),
+				row.get("secret", String.class), row.get("previous_secret", String.class),
+				instant(row, "previous_secret_expires_at"), row.get("event_type", String.class),
+				row.get("body", byte[].class), row.get("attempt_count", Integer.class),
+				row.get("retries_used", Integer.class));
+	}
+
+	/** PostgreSQL text cannot hold NUL, which a receiver's binary answer may contain. */
+	private static io.r2dbc.spi.Parameter nullableText(String value) {
+		return value == null ? Parameters.in(String.class) : Parameters.in(value.replace((char) 0, '\uFFFD'));
+	}
+
+	static OffsetDateTime utc(Instant instant) {
+		return instant.atOffset(ZoneOffset.UTC);
+	}
+
+	static Instant instant(Readable row, String column) {
+		OffsetDateTime value = row.get(column, OffsetDateTime.class);
+		return value == null ? null : value.toInstant();
+	}
+
+}

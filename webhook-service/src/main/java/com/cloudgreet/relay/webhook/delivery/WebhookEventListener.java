@@ -1,0 +1,59 @@
+package com.cloudgreet.relay.webhook.delivery;
+
+import java.time.Duration;
+
+import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.event.CloudEventCodec;
+import com.cloudgreet.relay.common.event.RelayRequest;
+import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.message.InvalidMessageException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * Consumes {@code relay.webhook.v1}. The returned Mono completes once the event's deliveries are
+ * stored, and only then does the offset commit (async acks), so a crash never loses an event;
+ * a redelivered record is a no-op (see {@link FanOut}). Retries of deliveries do not go through
+ * Kafka retry topics: see {@link DeliveryDispatcher} and the README for why.
+ */
+public class WebhookEventListener {
+
+	static final String LISTENER_ID = "webhook-events";
+
+	private static final Logger log = LoggerFactory.getLogger(WebhookEventListener.class);
+
+	/** Store outages are waited out, never skipped: skipping would lose the event. */
+	private static final Retry UNTIL_STORED = Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+		.maxBackoff(Duration.ofSeconds(30))
+		.doBeforeRetry((signal) -> log.warn("Storing a webhook event failed (attempt {}); retrying",
+				signal.totalRetries() + 1, signal.failure()));
+
+	private final FanOut fanOut;
+
+	private final DeadLetters deadLetters;
+
+	public WebhookEventListener(FanOut fanOut, DeadLetters deadLetters) {
+		this.fanOut = fanOut;
+		this.deadLetters = deadLetters;
+	}
+
+	@KafkaListener(id = LISTENER_ID, topics = Topics.WEBHOOK)
+	public Mono<Void> onEvent(ConsumerRecord<String, byte[]> record) {
+		RelayRequest request;
+		try {
+			if (record.value() == null) {
+				throw InvalidMessageException.of("", "record has no value");
+			}
+			request = CloudEventCodec.decode(record.value(), Channel.WEBHOOK);
+		}
+		catch (InvalidMessageException ex) {
+			return this.deadLetters.poison(record.key(), record.value(), ex.getMessage()).retryWhen(UNTIL_STORED);
+		}
+		return this.fanOut.accept(request).retryWhen(UNTIL_STORED).then();
+	}
+
+}

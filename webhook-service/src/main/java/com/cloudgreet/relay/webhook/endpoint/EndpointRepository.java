@@ -1,0 +1,146 @@
+package com.cloudgreet.relay.webhook.endpoint;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+
+import io.r2dbc.spi.Parameter;
+import io.r2dbc.spi.Parameters;
+import io.r2dbc.spi.Readable;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Endpoints in PostgreSQL. Every query is scoped by tenant: a foreign id is simply not found. */
+@Repository
+public class EndpointRepository {
+
+	private static final String COLUMNS = "id, tenant_id, url, description, event_types, enabled, disabled_reason, "
+			+ "disabled_at, secret, previous_secret, previous_secret_expires_at, consecutive_failures, failing_since, "
+			+ "created_at, updated_at";
+
+	private final DatabaseClient db;
+
+	public EndpointRepository(DatabaseClient db) {
+		this.db = db;
+	}
+
+	public Mono<Endpoint> insert(Endpoint e) {
+		return this.db.sql("insert into endpoint (" + COLUMNS + ") values (:id, :tenant, :url, :description, "
+				+ ":eventTypes, :enabled, null, null, :secret, null, null, 0, null, :createdAt, :createdAt) returning "
+				+ COLUMNS)
+			.bind("id", e.id())
+			.bind("tenant", e.tenantId())
+			.bind("url", e.url())
+			.bind("description", nullable(e.description()))
+			.bind("eventTypes", e.eventTypes().toArray(String[]::new))
+			.bind("enabled", e.enabled())
+			.bind("secret", e.secret())
+			.bind("createdAt", utc(e.createdAt()))
+			.map(EndpointRepository::endpoint)
+			.one();
+	}
+
+	public Mono<Endpoint> find(String tenantId, String id) {
+		return this.db.sql("select " + COLUMNS + " from endpoint where tenant_id = :tenant and id = :id")
+			.bind("tenant", tenantId)
+			.bind("id", id)
+			.map(EndpointRepository::endpoint)
+			.one();
+	}
+
+	/** A page in creation order (ids are time-ordered), after the cursor {@code after} if given. */
+	public Flux<Endpoint> list(String tenantId, String after, int limit) {
+		var spec = this.db
+			.sql("select " + COLUMNS + " from endpoint where tenant_id = :tenant and id > :after order by id limit :limit")
+			.bind("tenant", tenantId)
+			.bind("after", after == null ? "" : after)
+			.bind("limit", limit);
+		return spec.map(EndpointRepository::endpoint).all();
+	}
+
+	/** Endpoints of a tenant an event fans out to: enabled, and subscribed to the type (or to all). */
+	public Flux<Endpoint> subscribers(String tenantId, String eventType) {
+		return this.db
+			.sql("select " + COLUMNS + " from endpoint where tenant_id = :tenant and enabled "
+					+ "and (cardinality(event_types) = 0 or :type = any(event_types)) order by id")
+			.bind("tenant", tenantId)
+			.bind("type", eventType)
+			.map(EndpointRepository::endpoint)
+			.all();
+	}
+
+	/** Updates the given (non-null) fields; re-enabling clears the failure streak and the disable reason. */
+	public Mono<Endpoint> update(String tenantId, String id, String url, List<String> eventTypes, String description,
+			Boolean enabled) {
+		return this.db.sql("update endpoint set url = coalesce(:url, url), "
+				+ "event_types = coalesce(:eventTypes, event_types), "
+				+ "description = case when :descriptionSet then nullif(:description, '') else description end, "
+				+ "disabled_reason = case when :enabled is null then disabled_reason when :enabled then null "
+				+ "  when enabled then 'disabled by the user' else disabled_reason end, "
+				+ "disabled_at = case when :enabled is null then disabled_at when :enabled then null "
+				+ "  when enabled then now() else disabled_at end, "
+				+ "consecutive_failures = case when :enabled is true and not enabled then 0 else consecutive_failures end, "
+				+ "failing_since = case when :enabled is true and not enabled then null else failing_since end, "
+				+ "enabled = coalesce(:enabled, enabled), updated_at = now() "
+				+ "where tenant_id = :tenant and id = :id returning " + COLUMNS)
+			.bind("tenant", tenantId)
+			.bind("id", id)
+			.bind("url", nullable(url))
+			.bind("eventTypes", eventTypes == null ? Parameters.in(String[].class)
+					: Parameters.in(eventTypes.toArray(String[]::new)))
+			.bind("descriptionSet", description != null)
+			.bind("description", description == null ? "" : description)
+			.bind("enabled", enabled == null ? Parameters.in(Boolean.class) : Parameters.in(enabled))
+			.map(EndpointRepository::endpoint)
+			.one();
+	}
+
+	public Mono<Endpoint> rotateSecret(String tenantId, String id, String newSecret, Instant previousExpiresAt) {
+		return this.db.sql("update endpoint set previous_secret = secret, previous_secret_expires_at = :expires, "
+				+ "secret = :secret, updated_at = now() where tenant_id = :tenant and id = :id returning " + COLUMNS)
+			.bind("tenant", tenantId)
+			.bind("id", id)
+			.bind("secret", newSecret)
+			.bind("expires", utc(previousExpiresAt))
+			.map(EndpointRepository::endpoint)
+			.one();
+	}
+
+	public Mono<Boolean> delete(String tenantId, String id) {
+		return this.db.sql("delete from endpoint where tenant_id = :tenant and id = :id")
+			.bind("tenant", tenantId)
+			.bind("id", id)
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows > 0);
+	}
+
+	private static Parameter nullable(String value) {
+		return value == null ? Parameters.in(String.class) : Parameters.in(value);
+	}
+
+	static OffsetDateTime utc(Instant instant) {
+		return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+	}
+
+	static Instant instant(Readable row, String column) {
+		OffsetDateTime value = row.get(column, OffsetDateTime.class);
+		return value == null ? null : value.toInstant();
+	}
+
+	public static Endpoint endpoint(Readable row) {
+		String[] types = row.get("event_types", String[].class);
+		Integer failures = row.get("consecutive_failures", Integer.class);
+		return new Endpoint(row.get("id", String.class), row.get("tenant_id", String.class), row.get("url", String.class),
+				row.get("description", String.class), types == null ? List.of() : Arrays.asList(types),
+				Boolean.TRUE.equals(row.get("enabled", Boolean.class)), row.get("disabled_reason", String.class),
+				instant(row, "disabled_at"), row.get("secret", String.class), row.get("previous_secret", String.class),
+				instant(row, "previous_secret_expires_at"), failures == null ? 0 : failures, instant(row, "failing_since"),
+				instant(row, "created_at"), instant(row, "updated_at"));
+	}
+
+}
