@@ -1,6 +1,7 @@
 package com.cloudgreet.relay.gateway.config;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import com.cloudgreet.relay.common.health.KafkaHealthIndicator;
 import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
@@ -10,9 +11,10 @@ import com.cloudgreet.relay.gateway.ratelimit.RateLimitPolicy;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimiterHealthIndicator;
 import com.cloudgreet.relay.gateway.ratelimit.ResilientRateLimiter;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -50,11 +52,18 @@ public class GatewayConfiguration {
 	 * take effect immediately, and no request waits on a dead connection.
 	 */
 	@Bean
-	LettuceClientConfigurationBuilderCustomizer failFastWhenRedisIsDown() {
-		return (builder) -> builder.clientOptions(ClientOptions.builder()
-			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-			.timeoutOptions(TimeoutOptions.enabled())
-			.build());
+	LettuceClientOptionsBuilderCustomizer failFastWhenRedisIsDown() {
+		return (builder) -> builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+	}
+
+	/**
+	 * Reconnect within about a second of Redis coming back (Lettuce's default backoff grows to
+	 * 30 s), so exact cluster-wide limits resume quickly after an outage.
+	 */
+	@Bean
+	ClientResourcesBuilderCustomizer reconnectQuickly() {
+		return (builder) -> builder.reconnectDelay(
+				Delay.fullJitter(Duration.ofMillis(50), Duration.ofSeconds(1), 100, TimeUnit.MILLISECONDS));
 	}
 
 }
