@@ -18,20 +18,18 @@ import com.cloudgreet.relay.webhook.delivery.FanOut;
 import com.cloudgreet.relay.webhook.delivery.OutcomeHandler;
 import com.cloudgreet.relay.webhook.delivery.RetrySchedule;
 import com.cloudgreet.relay.webhook.delivery.WebhookEventListener;
+import com.cloudgreet.relay.webhook.delivery.WebhookHttpClient;
 import com.cloudgreet.relay.webhook.delivery.WebhookSender;
 import com.cloudgreet.relay.webhook.endpoint.EndpointRepository;
 import com.cloudgreet.relay.webhook.endpoint.EndpointService;
 import com.cloudgreet.relay.webhook.message.MessageQueries;
 import com.cloudgreet.relay.webhook.ssrf.AddressPolicy;
 import com.cloudgreet.relay.webhook.ssrf.UrlGuard;
-import com.cloudgreet.relay.webhook.ssrf.VettingAddressResolverGroup;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.ChannelOption;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -40,7 +38,6 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /** Wires the webhook service from its one properties tree. */
@@ -103,15 +100,9 @@ public class WebhookConfiguration {
 	WebhookSender webhookSender(WebClient.Builder builder, ConnectionProvider webhookConnections, Scheduler dnsScheduler,
 			AddressPolicy policy, WebhookServiceProperties properties, Clock clock) {
 		var webhooks = properties.webhooks();
-		HttpClient http = HttpClient.create(webhookConnections)
-			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) webhooks.connectTimeout().toMillis())
-			.responseTimeout(webhooks.timeout())
-			// A redirect could lead anywhere, including past the SSRF check: 3xx is a failed attempt.
-			.followRedirect(false)
-			// Resolution and SSRF vetting in one step; the connection uses the vetted address.
-			.resolver(new VettingAddressResolverGroup(policy, (task) -> dnsScheduler.schedule(task)));
-		// A clone of Boot's builder keeps its observation (metrics, tracing) but not its connector.
-		WebClient client = builder.clone().clientConnector(new ReactorClientHttpConnector(http)).build();
+		// A clone of Boot's builder keeps its observation (metrics, tracing) but gets its own connector.
+		WebClient client = WebhookHttpClient.create(builder.clone(), webhookConnections, policy,
+				(task) -> dnsScheduler.schedule(task), webhooks.connectTimeout(), webhooks.timeout());
 		return new WebhookSender(client, webhooks.timeout(), (int) webhooks.responseExcerpt().toBytes(), clock);
 	}
 

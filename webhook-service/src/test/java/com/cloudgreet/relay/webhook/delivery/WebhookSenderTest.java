@@ -1,0 +1,156 @@
+package com.cloudgreet.relay.webhook.delivery;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.Delivered;
+import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.PermanentFailure;
+import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.RetryableFailure;
+import com.cloudgreet.relay.webhook.signing.SigningSecrets;
+import com.cloudgreet.relay.webhook.ssrf.AddressPolicy;
+import com.cloudgreet.relay.webhook.testing.IndependentSignature;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.resources.ConnectionProvider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The delivery HTTP client against a real HTTP server on loopback. */
+class WebhookSenderTest {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+	private final MockWebServer receiver = new MockWebServer();
+
+	private final ConnectionProvider connections = ConnectionProvider.create("test", 16);
+
+	private final String secret = SigningSecrets.generate();
+
+	@BeforeEach
+	void start() throws Exception {
+		this.receiver.start();
+	}
+
+	@AfterEach
+	void stop() {
+		this.receiver.close();
+		this.connections.dispose();
+	}
+
+	private WebhookSender sender(boolean allowPrivateNetworks) {
+		WebClient client = WebhookHttpClient.create(WebClient.builder(), this.connections,
+				new AddressPolicy(allowPrivateNetworks), Schedulers.boundedElastic()::schedule, Duration.ofSeconds(1),
+				TIMEOUT);
+		return new WebhookSender(client, TIMEOUT, 64, Clock.systemUTC());
+	}
+
+	private DeliveryTask task(String url) {
+		return new DeliveryTask("dlv_0001", "ten_1", "evt_1", "ep_1", url, this.secret, null, null, "invoice.paid",
+				"{\"type\":\"invoice.paid\"}".getBytes(StandardCharsets.UTF_8), 0, 0);
+	}
+
+	@Test
+	void postsSignedBodyAndReportsDelivered() throws Exception {
+		this.receiver.enqueue(new MockResponse.Builder().code(204).build());
+
+		AttemptOutcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
+
+		assertThat(outcome).isInstanceOf(Delivered.class);
+		assertThat(outcome.statusCode()).isEqualTo(204);
+		RecordedRequest request = this.receiver.takeRequest(5, TimeUnit.SECONDS);
+		byte[] body = request.getBody().toByteArray();
+		assertThat(request.getHeaders().get("content-type")).startsWith("application/json");
+		assertThat(request.getHeaders().get("webhook-id")).isEqualTo("dlv_0001");
+		assertThat(IndependentSignature.verify(this.secret, "dlv_0001", request.getHeaders().get("webhook-timestamp"),
+				body, request.getHeaders().get("webhook-signature")))
+			.isTrue();
+	}
+
+	@Test
+	void refusesLoopbackAtDeliveryTimeWithoutConnecting() {
+		// "localhost" resolves to 127.0.0.1 at connect time: the vetting resolver refuses it.
+		String url = "http://localhost:" + this.receiver.getPort() + "/hook";
+
+		AttemptOutcome outcome = sender(false).send(task(url)).block();
+
+		assertThat(outcome).isInstanceOfSatisfying(PermanentFailure.class, (failure) -> {
+			assertThat(failure.error()).contains("refused").contains("127.0.0.1").contains("loopback");
+			assertThat(failure.disableEndpoint()).isFalse();
+		});
+		assertThat(this.receiver.getRequestCount()).isZero();
+	}
+
+	@Test
+	void doesNotFollowRedirects() throws Exception {
+		this.receiver.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "http://169.254.169.254/").build());
+
+		AttemptOutcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
+
+		assertThat(outcome).isInstanceOfSatisfying(RetryableFailure.class,
+				(failure) -> assertThat(failure.error()).contains("redirects are not followed"));
+		assertThat(this.receiver.getRequestCount()).isEqualTo(1);
+	}
+
+	@Test
+	void capsTheResponseExcerpt() {
+		this.receiver.enqueue(new MockResponse.Builder().code(500).body("x".repeat(100_000)).build());
+
+		AttemptOutcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
+
+		assertThat(outcome).isInstanceOf(RetryableFailure.class);
+		assertThat(outcome.statusCode()).isEqualTo(500);
+		assertThat(outcome.responseExcerpt()).hasSize(64);
+	}
+
+	@Test
+	void goneIsPermanentAndDisablesTheEndpoint() {
+		this.receiver.enqueue(new MockResponse.Builder().code(410).build());
+
+		AttemptOutcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
+
+		assertThat(outcome).isInstanceOfSatisfying(PermanentFailure.class,
+				(failure) -> assertThat(failure.disableEndpoint()).isTrue());
+	}
+
+	@Test
+	void readsRetryAfterOnTooManyRequests() {
+		this.receiver.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "7").build());
+
+		AttemptOutcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
+
+		assertThat(outcome).isInstanceOfSatisfying(RetryableFailure.class,
+				(failure) -> assertThat(failure.retryAfter()).isEqualTo(Duration.ofSeconds(7)));
+	}
+
+	@Test
+	void timesOutAHangingReceiver() {
+		this.receiver.enqueue(new MockResponse.Builder().code(200).headersDelay(30, TimeUnit.SECONDS).build());
+
+		long started = System.nanoTime();
+		AttemptOutcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
+
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(TIMEOUT.plusSeconds(2));
+		assertThat(outcome).isInstanceOfSatisfying(RetryableFailure.class,
+				(failure) -> assertThat(failure.error()).contains("timed out"));
+	}
+
+	@Test
+	void connectionRefusedIsRetryable() throws Exception {
+		int port = this.receiver.getPort();
+		this.receiver.close();
+
+		AttemptOutcome outcome = sender(true).send(task("http://127.0.0.1:" + port + "/hook")).block();
+
+		assertThat(outcome).isInstanceOf(RetryableFailure.class);
+		assertThat(outcome.statusCode()).isNull();
+	}
+
+}
