@@ -19,7 +19,7 @@ class UrlGuardTest {
 			"http:///nohost | host", "https://example.com/a#frag | fragment",
 			"http://localhost:8080/hook | loopback", "http://127.0.0.1/hook | loopback",
 			"http://[::1]/hook | loopback", "http://[::ffff:127.0.0.1]/hook | loopback",
-			"http://0x7f000001/hook | does not resolve", "http://127.1/hook | loopback", "http://2130706433/hook | must name a host",
+			"http://0x7f000001/hook | does not resolve", "http://127.1/hook | must name a host", "http://2130706433/hook | loopback",
 			"http://10.1.2.3/hook | private", "http://192.168.0.1/hook | private",
 			"http://169.254.169.254/latest/meta-data/ | metadata", "http://[fd00:ec2::254]/ | metadata",
 			"http://100.64.1.1/ | shared", "http://0.0.0.0:8080/ | unspecified", "http://[::]/ | unspecified",
