@@ -21,7 +21,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("relay")
 public record NotificationProperties(@NotBlank String internalToken, @Valid @NotNull Email email,
-		@Valid @NotNull Sms sms, @Valid @NotNull Delivery delivery, @Valid @NotNull Topics topics) {
+		@Valid @NotNull Sms sms, @Valid @NotNull Delivery delivery, @Valid @NotNull Topics topics,
+		@Valid @NotNull Alerts alerts) {
 
 	public enum EmailProvider {
 
@@ -72,6 +73,17 @@ public record NotificationProperties(@NotBlank String internalToken, @Valid @Not
 	public record Delivery(@Min(1) int inProcessAttempts, @NotNull Duration initialBackoff,
 			@DecimalMin("1.0") double backoffMultiplier, @NotNull Duration maxRetryAfterInProcess,
 			@NotNull Duration claimLease) {
+	}
+
+	public record Alerts(String slackWebhookUrl, @NotNull Duration window) {
+
+		@Override
+		public String toString() {
+			// The webhook URL embeds Slack's secret token.
+			return "Alerts[slackWebhookUrl=" + (this.slackWebhookUrl == null || this.slackWebhookUrl.isBlank() ? "" : "***")
+					+ ", window=" + this.window + "]";
+		}
+
 	}
 
 	public record Topics(@Min(1) int partitions, short replicationFactor) {

@@ -1,7 +1,8 @@
 package com.cloudgreet.relay.notification.config;
 
+import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
+import com.cloudgreet.relay.common.alert.DeadLetterAlerters;
 import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
-import com.cloudgreet.relay.notification.consume.DeadLetterAlerts;
 import com.cloudgreet.relay.notification.email.EmailSender;
 import com.cloudgreet.relay.notification.email.LogEmailSender;
 import com.cloudgreet.relay.notification.email.SmtpEmailSender;
@@ -9,8 +10,6 @@ import com.cloudgreet.relay.notification.sms.LogSmsSender;
 import com.cloudgreet.relay.notification.sms.SmsSender;
 import com.cloudgreet.relay.notification.sms.SmsThrottle;
 import com.cloudgreet.relay.notification.sms.TwilioSmsSender;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -25,8 +24,6 @@ import org.springframework.web.reactive.function.client.WebClient;
 /** Chooses the email and SMS providers ({@code relay.email.provider}, {@code relay.sms.provider}). */
 @Configuration(proxyBeanMethods = false)
 public class ProviderConfiguration {
-
-	private static final Logger log = LoggerFactory.getLogger(ProviderConfiguration.class);
 
 	@Bean
 	@ConditionalOnProperty(name = "relay.email.provider", havingValue = "log")
@@ -53,12 +50,11 @@ public class ProviderConfiguration {
 		return new SmsThrottle(new RedisRateLimiter(redis), properties.sms());
 	}
 
-	/** Until common's DeadLetterAlerter lands: log only. */
+	/** Slack-compatible when relay.alerts.slack-webhook-url is set, a log line otherwise. */
 	@Bean
 	@ConditionalOnMissingBean
-	DeadLetterAlerts deadLetterAlerts() {
-		return (channel, messageId, tenantId, reason) -> log.error("ALERT dead-lettered {} message {} of {}: {}",
-				channel.id(), messageId, tenantId, reason);
+	DeadLetterAlerter deadLetterAlerter(NotificationProperties properties) {
+		return DeadLetterAlerters.create(properties.alerts().slackWebhookUrl(), properties.alerts().window());
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.notification.delivery.MessageStore;
@@ -28,9 +29,9 @@ public class DeadLetters {
 
 	private final MessageStore store;
 
-	private final DeadLetterAlerts alerts;
+	private final DeadLetterAlerter alerts;
 
-	public DeadLetters(MessageStore store, DeadLetterAlerts alerts) {
+	public DeadLetters(MessageStore store, DeadLetterAlerter alerts) {
 		this.store = store;
 		this.alerts = alerts;
 	}
