@@ -124,14 +124,24 @@ public abstract class NotificationIT {
 	}
 
 	protected JsonNode awaitStatus(String id, String status) {
-		return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-			try {
-				return status(id);
-			}
-			catch (AssertionError notYet) {
-				return null;
-			}
-		}, (json) -> json != null && status.equals(json.path("status").asString()));
+		return await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> statusIfKnown(id), (json) -> json != null && status.equals(json.path("status").asString()));
+	}
+
+	/** The status JSON, or null while the message is not in the log yet (404). */
+	private JsonNode statusIfKnown(String id) {
+		var result = this.web.get()
+			.uri("/internal/v1/messages/{id}", id)
+			.header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN)
+			.header(RelayHttpHeaders.TENANT_ID, this.tenant)
+			.exchange()
+			.returnResult(byte[].class);
+		if (result.getStatus().value() == 404) {
+			return null;
+		}
+		byte[] body = result.getResponseBodyContent();
+		return RelayJson.mapper().readTree(body);
 	}
 
 	/** A valid German mobile number no other test uses. */

@@ -1,0 +1,36 @@
+package com.cloudgreet.relay.notification;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+class HealthIT extends NotificationIT {
+
+	@LocalManagementPort
+	private int managementPort;
+
+	@Test
+	void reportsKafkaDatabaseRedisAndMailOnTheManagementPort() {
+		WebTestClient.bindToServer()
+			.baseUrl("http://127.0.0.1:" + this.managementPort)
+			.build()
+			.get()
+			.uri("/actuator/health")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status").isEqualTo("UP")
+			.jsonPath("$.components.kafka.status").isEqualTo("UP")
+			.jsonPath("$.components.r2dbc.status").isEqualTo("UP")
+			.jsonPath("$.components.redis.status").isEqualTo("UP")
+			.jsonPath("$.components.mail.status").isEqualTo("UP");
+	}
+
+	@Test
+	void servesNoActuatorOnTheMainPort() {
+		this.web.get().uri("/actuator/health").exchange().expectStatus().isNotFound();
+	}
+
+}
