@@ -97,11 +97,11 @@ public class WebhookConfiguration {
 	}
 
 	@Bean
-	WebhookSender webhookSender(WebClient.Builder builder, ConnectionProvider webhookConnections, Scheduler dnsScheduler,
+	WebhookSender webhookSender(ConnectionProvider webhookConnections, Scheduler dnsScheduler,
 			AddressPolicy policy, WebhookServiceProperties properties, Clock clock) {
 		var webhooks = properties.webhooks();
-		// A clone of Boot's builder keeps its observation (metrics, tracing) but gets its own connector.
-		WebClient client = WebhookHttpClient.create(builder.clone(), webhookConnections, policy,
+		// A plain builder: Boot 4's WebClient auto-configuration is a separate module this service does not need.
+		WebClient client = WebhookHttpClient.create(WebClient.builder(), webhookConnections, policy,
 				(task) -> dnsScheduler.schedule(task), webhooks.connectTimeout(), webhooks.timeout());
 		return new WebhookSender(client, webhooks.timeout(), (int) webhooks.responseExcerpt().toBytes(), clock);
 	}

@@ -1,0 +1,113 @@
+package com.cloudgreet.relay.webhook;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.event.CloudEvent;
+import com.cloudgreet.relay.common.event.CloudEventCodec;
+import com.cloudgreet.relay.common.http.RelayHttpHeaders;
+import com.cloudgreet.relay.common.id.IdKind;
+import com.cloudgreet.relay.common.id.RelayIds;
+import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
+import com.cloudgreet.relay.common.kafka.Topics;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.HttpStatus;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One Spring context and one embedded Kafka broker for every integration test of the module
+ * (the context cache is hit because every IT extends this class unchanged). Each test uses its
+ * own tenant, so tests never see each other's endpoints or events.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient
+@ActiveProfiles("test")
+@EmbeddedKafka(partitions = 6, topics = { Topics.WEBHOOK, Topics.WEBHOOK + Topics.DLT_SUFFIX })
+public abstract class AbstractWebhookIT {
+
+	protected static final String TOKEN = "test-internal-token";
+
+	@Autowired
+	protected WebTestClient web;
+
+	@Autowired
+	protected KafkaTemplate<String, byte[]> kafka;
+
+	protected final String tenant = RelayIds.next(IdKind.TENANT);
+
+	protected WebTestClient.RequestHeadersSpec<?> get(String tenantId, String path) {
+		return this.web.get().uri(path).header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN)
+			.header(RelayHttpHeaders.TENANT_ID, tenantId);
+	}
+
+	protected WebTestClient.RequestBodySpec post(String tenantId, String path) {
+		return this.web.post().uri(path).header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN)
+			.header(RelayHttpHeaders.TENANT_ID, tenantId);
+	}
+
+	protected WebTestClient.RequestBodySpec patch(String tenantId, String path) {
+		return this.web.patch().uri(path).header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN)
+			.header(RelayHttpHeaders.TENANT_ID, tenantId);
+	}
+
+	/** Creates an endpoint and returns the create answer (with its secret). */
+	protected JsonNode createEndpoint(String url, String... eventTypes) {
+		return post(this.tenant, "/internal/v1/endpoints").bodyValue(Map.of("url", url, "eventTypes", List.of(eventTypes)))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.CREATED)
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	protected JsonNode status(String eventId) {
+		return get(this.tenant, "/internal/v1/messages/" + eventId).exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	protected JsonNode endpoint(String id) {
+		return get(this.tenant, "/internal/v1/endpoints/" + id).exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	/** Produces a webhook event straight to the request topic, as the gateway (or any producer) does. */
+	protected String publish(String eventType, Map<String, Object> payload) {
+		String id = RelayIds.next(IdKind.EVENT);
+		publishRaw(id, CloudEventCodec.encode(event(id, eventType, payload)));
+		return id;
+	}
+
+	protected CloudEvent event(String id, String eventType, Map<String, Object> payload) {
+		JsonNode data = RelayJson.tree(Map.of("eventType", eventType, "payload", payload));
+		return CloudEvent.request(Channel.WEBHOOK, id, "/test", this.tenant, data);
+	}
+
+	protected void publishRaw(String key, byte[] value) {
+		var record = new ProducerRecord<>(Topics.WEBHOOK, key, value);
+		record.headers().add(RelayKafkaHeaders.CONTENT_TYPE, RelayKafkaHeaders.CLOUDEVENTS_JSON.getBytes(StandardCharsets.UTF_8));
+		this.kafka.send(record).join();
+	}
+
+	protected static final Duration WAIT = Duration.ofSeconds(30);
+
+}
