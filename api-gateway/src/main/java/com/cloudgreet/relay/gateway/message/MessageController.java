@@ -11,7 +11,6 @@ import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RecordKeys;
 import com.cloudgreet.relay.common.message.EmailMessage;
-import com.cloudgreet.relay.common.message.InvalidMessageException;
 import com.cloudgreet.relay.common.message.SmsMessage;
 import com.cloudgreet.relay.common.message.WebhookEvent;
 import com.cloudgreet.relay.gateway.auth.Caller;
@@ -91,7 +90,7 @@ public class MessageController {
 	private static Prepared event(Channel channel, String tenantId, byte[] body) {
 		JsonNode data = RelayJson.read(body, JsonNode.class);
 		if (!data.isObject()) {
-			throw InvalidMessageException.of("", "must be a JSON object");
+			throw ApiProblem.badRequest("The body must be a JSON object.");
 		}
 		String id = RelayIds.next(channel == Channel.WEBHOOK ? IdKind.EVENT : IdKind.MESSAGE);
 		CloudEvent event = CloudEvent.request(channel, id, SOURCE, tenantId, data);

@@ -41,8 +41,10 @@ public class ApiProblem extends RuntimeException {
 	}
 
 	public static ApiProblem invalid(InvalidMessageException ex) {
-		boolean malformed = ex.violations().stream().anyMatch((v) -> v.reason().startsWith("malformed JSON")
-				|| v.reason().startsWith("body is empty"));
+		// A violation of the body as a whole (empty pointer: not JSON, trailing data, nesting over the
+		// parser's limits, not an object) means the request could not be read: 400, not 422.
+		boolean malformed = ex.violations().stream().anyMatch((v) -> v.pointer().isEmpty()
+				|| v.reason().startsWith("malformed JSON") || v.reason().startsWith("body is empty"));
 		if (malformed) {
 			return new ApiProblem(HttpStatus.BAD_REQUEST, ProblemTypes.MALFORMED_REQUEST, "Malformed request",
 					"The body is not the JSON this endpoint takes.", ex.violations(), new HttpHeaders());
