@@ -1,0 +1,193 @@
+package com.cloudgreet.relay.webhook.endpoint;
+
+import java.util.List;
+import java.util.Map;
+
+import com.cloudgreet.relay.common.http.RelayHttpHeaders;
+import com.cloudgreet.relay.common.id.IdKind;
+import com.cloudgreet.relay.common.id.RelayIds;
+import com.cloudgreet.relay.webhook.AbstractWebhookIT;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EndpointApiIT extends AbstractWebhookIT {
+
+	private static final String PROBLEMS = "https://relay.cloudgreet.com/problems/";
+
+	@Test
+	void createsReadsListsUpdatesAndDeletesAnEndpoint() {
+		JsonNode created = post(this.tenant, "/internal/v1/endpoints")
+			.bodyValue(Map.of("url", "http://127.0.0.1:9/a", "eventTypes", List.of("invoice.paid", "invoice.paid"),
+					"description", "billing"))
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+		String id = created.path("id").asString();
+		assertThat(id).startsWith("ep_");
+		assertThat(created.path("secret").asString()).matches("whsec_[A-Za-z0-9+/=]{32}");
+		assertThat(created.path("enabled").asBoolean()).isTrue();
+		assertThat(created.path("eventTypes").size()).as("duplicates removed").isEqualTo(1);
+
+		get(this.tenant, "/internal/v1/endpoints/" + id).exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.url").isEqualTo("http://127.0.0.1:9/a")
+			.jsonPath("$.description").isEqualTo("billing")
+			.jsonPath("$.secret").doesNotExist();
+
+		patch(this.tenant, "/internal/v1/endpoints/" + id)
+			.bodyValue(Map.of("url", "http://127.0.0.1:9/b", "eventTypes", List.of(), "enabled", false))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.url").isEqualTo("http://127.0.0.1:9/b")
+			.jsonPath("$.eventTypes.length()").isEqualTo(0)
+			.jsonPath("$.description").isEqualTo("billing")
+			.jsonPath("$.enabled").isEqualTo(false)
+			.jsonPath("$.disabledReason").isEqualTo("disabled by the user");
+
+		get(this.tenant, "/internal/v1/endpoints").exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.data.length()").isEqualTo(1)
+			.jsonPath("$.data[0].id").isEqualTo(id)
+			.jsonPath("$.next").doesNotExist();
+
+		this.web.delete().uri("/internal/v1/endpoints/" + id).header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN)
+			.header(RelayHttpHeaders.TENANT_ID, this.tenant).exchange().expectStatus().isNoContent();
+		get(this.tenant, "/internal/v1/endpoints/" + id).exchange().expectStatus().isNotFound();
+	}
+
+	@Test
+	void pagesThroughEndpointsWithACursor() {
+		for (int i = 0; i < 3; i++) {
+			createEndpoint("http://127.0.0.1:9/" + i);
+		}
+		JsonNode first = get(this.tenant, "/internal/v1/endpoints?limit=2").exchange()
+			.expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+		assertThat(first.path("data").size()).isEqualTo(2);
+		String next = first.path("next").asString();
+		get(this.tenant, "/internal/v1/endpoints?limit=2&after=" + next).exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.data.length()").isEqualTo(1)
+			.jsonPath("$.next").doesNotExist();
+	}
+
+	@Test
+	void anotherTenantsEndpointIsNotFound() {
+		String id = createEndpoint("http://127.0.0.1:9/x").path("id").asString();
+		String stranger = RelayIds.next(IdKind.TENANT);
+
+		get(stranger, "/internal/v1/endpoints/" + id).exchange()
+			.expectStatus()
+			.isNotFound()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo(PROBLEMS + "not-found");
+		patch(stranger, "/internal/v1/endpoints/" + id).bodyValue(Map.of("enabled", false))
+			.exchange().expectStatus().isNotFound();
+		post(stranger, "/internal/v1/endpoints/" + id + "/rotate-secret").exchange().expectStatus().isNotFound();
+		get(stranger, "/internal/v1/endpoints/" + id + "/attempts").exchange().expectStatus().isNotFound();
+		this.web.delete().uri("/internal/v1/endpoints/" + id).header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN)
+			.header(RelayHttpHeaders.TENANT_ID, stranger).exchange().expectStatus().isNotFound();
+		get(stranger, "/internal/v1/endpoints").exchange().expectBody().jsonPath("$.data.length()").isEqualTo(0);
+		get(this.tenant, "/internal/v1/endpoints/" + id).exchange().expectStatus().isOk();
+	}
+
+	@Test
+	void unknownMessageIsNotFound() {
+		get(this.tenant, "/internal/v1/messages/" + RelayIds.next(IdKind.EVENT)).exchange()
+			.expectStatus()
+			.isNotFound()
+			.expectBody()
+			.jsonPath("$.type").isEqualTo(PROBLEMS + "not-found");
+	}
+
+	@ParameterizedTest(name = "token {0}")
+	@CsvSource(nullValues = "none", value = { "none", "wrong-token" })
+	void rejectsInternalCallsWithoutTheRightToken(String token) {
+		var request = this.web.get().uri("/internal/v1/endpoints").header(RelayHttpHeaders.TENANT_ID, this.tenant);
+		if (token != null) {
+			request = request.header(RelayHttpHeaders.INTERNAL_TOKEN, token);
+		}
+		request.exchange()
+			.expectStatus()
+			.isUnauthorized()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo(PROBLEMS + "unauthorized")
+			.jsonPath("$.status").isEqualTo(401);
+	}
+
+	@Test
+	void requiresTheTenantHeader() {
+		this.web.get().uri("/internal/v1/endpoints").header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN).exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
+	}
+
+	@Test
+	void reportsEveryValidationViolation() {
+		post(this.tenant, "/internal/v1/endpoints")
+			.bodyValue(Map.of("eventTypes", List.of("ok.type", "bad type!"), "description", "x".repeat(501)))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo(PROBLEMS + "validation-failed")
+			.jsonPath("$.violations[?(@.pointer == '/url')]").exists()
+			.jsonPath("$.violations[?(@.pointer == '/eventTypes/1')]").exists()
+			.jsonPath("$.violations[?(@.pointer == '/description')]").exists();
+	}
+
+	/** Refused even with allow-private-networks=true (which the test profile sets for its loopback receivers). */
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', value = { "ftp://example.com/hook | http or https",
+			"http://169.254.169.254/latest/meta-data/ | metadata", "http://[fd00:ec2::254]/ | metadata",
+			"http://[::ffff:169.254.169.254]/ | metadata", "http://0.0.0.0:8080/ | unspecified",
+			"http://224.0.0.1/ | multicast", "http://user:pass@127.0.0.1/ | credentials" })
+	void refusesUnsafeUrlAtRegistration(String url, String reason) {
+		post(this.tenant, "/internal/v1/endpoints").bodyValue(Map.of("url", url))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo(PROBLEMS + "unsafe-url")
+			.jsonPath("$.detail").value((String detail) -> assertThat(detail).contains(reason))
+			.jsonPath("$.violations[0].pointer").isEqualTo("/url");
+	}
+
+	@Test
+	void refusesAnUnsafeUrlOnUpdateToo() {
+		String id = createEndpoint("http://127.0.0.1:9/x").path("id").asString();
+		patch(this.tenant, "/internal/v1/endpoints/" + id).bodyValue(Map.of("url", "http://169.254.169.254/"))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo(PROBLEMS + "unsafe-url");
+		get(this.tenant, "/internal/v1/endpoints/" + id).exchange().expectBody().jsonPath("$.url")
+			.isEqualTo("http://127.0.0.1:9/x");
+	}
+
+}
