@@ -122,8 +122,8 @@ public class IdempotencyStore {
 			.flatMap((reply) -> reply.status() >= 500 ? release(redisKey, marker).thenReturn(reply)
 					: store(redisKey, fingerprint, reply).thenReturn(reply))
 			.onErrorResume((ex) -> {
-				ApiProblem problem = ex instanceof ApiProblem p ? p : null;
-				if (problem != null && problem.status().is4xxClientError()) {
+				ApiProblem problem = ProblemExceptionHandler.toProblem(ex);
+				if (problem.status().is4xxClientError()) {
 					Reply reply = new Reply(problem.status().value(), problemHeaders(problem),
 							RelayJson.write(ProblemExceptionHandler.body(problem, null)));
 					return store(redisKey, fingerprint, reply).then(Mono.error(ex));

@@ -79,7 +79,8 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
 		return error;
 	}
 
-	static ApiProblem toProblem(Throwable ex) {
+	/** The problem a client sees for {@code ex}. */
+	public static ApiProblem toProblem(Throwable ex) {
 		if (ex instanceof ApiProblem problem) {
 			return problem;
 		}
