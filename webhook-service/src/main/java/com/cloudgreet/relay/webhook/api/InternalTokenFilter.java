@@ -39,13 +39,24 @@ public final class InternalTokenFilter implements WebFilter {
 		}
 		String presented = exchange.getRequest().getHeaders().getFirst(RelayHttpHeaders.INTERNAL_TOKEN);
 		// Constant-time comparison: the token must not leak through response timing.
-		if (presented != null && MessageDigest.isEqual(this.token, presented.getBytes(StandardCharsets.UTF_8))) {
-			return chain.filter(exchange);
+		if (presented == null || !MessageDigest.isEqual(this.token, presented.getBytes(StandardCharsets.UTF_8))) {
+			return problem(exchange, HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHORIZED.toString(), "Unauthorized",
+					"missing or wrong " + RelayHttpHeaders.INTERNAL_TOKEN, path);
 		}
-		var problem = Map.of("type", ProblemTypes.UNAUTHORIZED.toString(), "title", "Unauthorized", "status", 401,
-				"detail", "missing or wrong " + RelayHttpHeaders.INTERNAL_TOKEN, "instance", path);
+		String tenant = exchange.getRequest().getHeaders().getFirst(RelayHttpHeaders.TENANT_ID);
+		if (tenant == null || tenant.isBlank()) {
+			// Every internal lookup is tenant-scoped; without a tenant there is nothing to scope by.
+			return problem(exchange, HttpStatus.BAD_REQUEST, ProblemTypes.MALFORMED_REQUEST.toString(),
+					"Malformed request", RelayHttpHeaders.TENANT_ID + " is required", path);
+		}
+		return chain.filter(exchange);
+	}
+
+	private static Mono<Void> problem(ServerWebExchange exchange, HttpStatus status, String type, String title,
+			String detail, String path) {
+		var problem = Map.of("type", type, "title", title, "status", status.value(), "detail", detail, "instance", path);
 		var response = exchange.getResponse();
-		response.setStatusCode(HttpStatus.UNAUTHORIZED);
+		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
 		byte[] body = RelayJson.write(problem);
 		return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));

@@ -137,7 +137,8 @@ public class WebhookConfiguration {
 			WebhookServiceProperties properties, Clock clock, MeterRegistry meters) {
 		var webhooks = properties.webhooks();
 		var settings = new DeliveryDispatcher.Settings(webhooks.perEndpointConcurrency(), webhooks.maxInFlight(),
-				webhooks.dispatcher().batchSize(), webhooks.dispatcher().pollInterval(), webhooks.dispatcher().lease());
+				webhooks.dispatcher().batchSize(), webhooks.dispatcher().pollInterval(), webhooks.dispatcher().lease(),
+				webhooks.timeout().plusSeconds(1));
 		// Unique per process start: a restarted instance must not take its predecessor's leases for its own.
 		String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
 		return new DeliveryDispatcher(store, sender, outcomes, settings, clock, owner, meters);

@@ -53,7 +53,11 @@ public class DeliveryDispatcher implements SmartLifecycle {
 
 	private volatile Disposable polling;
 
-	public record Settings(int perEndpoint, int maxInFlight, int batchSize, Duration pollInterval, Duration lease) {
+	/** Set when due work was left behind for lack of a slot: a freed slot then polls at once, not at the next tick. */
+	private volatile boolean backlog;
+
+	public record Settings(int perEndpoint, int maxInFlight, int batchSize, Duration pollInterval, Duration lease,
+			Duration drainTimeout) {
 	}
 
 	public DeliveryDispatcher(DeliveryStore store, WebhookSender sender, OutcomeHandler outcomes, Settings settings,
@@ -82,6 +86,7 @@ public class DeliveryDispatcher implements SmartLifecycle {
 			attempt(task);
 		}
 		if (!giveBack.isEmpty()) {
+			this.backlog = true;
 			this.store.release(giveBack, this.owner)
 				.subscribe(null, (ex) -> log.warn("Releasing {} deliveries failed; their leases will lapse", giveBack.size(), ex));
 		}
@@ -136,6 +141,9 @@ public class DeliveryDispatcher implements SmartLifecycle {
 			this.perEndpoint.remove(endpointId, count);
 		}
 		this.inFlight.decrementAndGet();
+		if (this.backlog) {
+			wakeUp();
+		}
 	}
 
 	private Flux<Integer> poll() {
@@ -148,9 +156,15 @@ public class DeliveryDispatcher implements SmartLifecycle {
 			.filter((e) -> e.getValue().get() >= this.settings.perEndpoint())
 			.map(Map.Entry::getKey)
 			.toList();
-		return this.store.claimDue(this.owner, busy, Math.min(free, this.settings.batchSize()), this.settings.lease())
+		int limit = Math.min(free, this.settings.batchSize());
+		return this.store.claimDue(this.owner, busy, limit, this.settings.lease())
 			.collectList()
-			.doOnNext(this::submit)
+			.doOnNext((claimed) -> {
+				// A short batch means nothing else is due right now (except behind busy endpoints,
+				// which a freed slot of theirs will flag again through submit's give-back).
+				this.backlog = claimed.size() >= limit;
+				submit(claimed);
+			})
 			.map(List::size)
 			.flux();
 	}
@@ -172,6 +186,11 @@ public class DeliveryDispatcher implements SmartLifecycle {
 		log.info("Delivery dispatcher {} started", this.owner);
 	}
 
+	/**
+	 * Stops at once. Attempts in flight are abandoned to their leases: another instance (or this
+	 * one after a restart) resumes them once the lease lapses, with the same webhook-id, exactly as
+	 * after a crash. At-least-once.
+	 */
 	@Override
 	public synchronized void stop() {
 		if (this.polling == null) {
@@ -179,11 +198,38 @@ public class DeliveryDispatcher implements SmartLifecycle {
 		}
 		this.polling.dispose();
 		this.polling = null;
-		// Attempts in flight are abandoned to their leases: another instance (or this one after a
-		// restart) resumes them once the lease lapses, with the same webhook-id. At-least-once.
 		this.attempts.forEach(Disposable::dispose);
 		this.attempts.clear();
 		log.info("Delivery dispatcher {} stopped", this.owner);
+	}
+
+	/**
+	 * Graceful shutdown: claim nothing more, let attempts in flight finish and record their
+	 * outcome (each is bounded by the attempt timeout), then stop; whatever is still running after
+	 * {@code drainTimeout} is abandoned to its lease.
+	 */
+	@Override
+	public void stop(Runnable callback) {
+		Disposable poller;
+		synchronized (this) {
+			poller = this.polling;
+		}
+		if (poller == null) {
+			callback.run();
+			return;
+		}
+		poller.dispose();
+		log.info("Delivery dispatcher {} draining {} attempts in flight", this.owner, this.inFlight.get());
+		Flux.interval(Duration.ZERO, Duration.ofMillis(50))
+			.filter((tick) -> this.inFlight.get() <= 0)
+			.next()
+			.timeout(this.settings.drainTimeout())
+			.onErrorResume((ex) -> Mono.empty())
+			.doFinally((signal) -> {
+				stop();
+				callback.run();
+			})
+			.subscribe();
 	}
 
 	@Override

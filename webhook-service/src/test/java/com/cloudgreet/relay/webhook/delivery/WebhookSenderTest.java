@@ -17,6 +17,8 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.ConnectionProvider;
@@ -74,15 +76,20 @@ class WebhookSenderTest {
 			.isTrue();
 	}
 
-	@Test
-	void refusesLoopbackAtDeliveryTimeWithoutConnecting() {
-		// "localhost" resolves to 127.0.0.1 at connect time: the vetting resolver refuses it.
-		String url = "http://localhost:" + this.receiver.getPort() + "/hook";
+	/**
+	 * The receiver listens on loopback; with private networks not allowed, every way of naming it
+	 * is refused at connect time by the vetting resolver, and no request reaches it. "localhost"
+	 * stands for a host whose DNS answer changed to a private address after registration.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@CsvSource({ "localhost", "127.0.0.1", "127.0.0.2", "2130706433" })
+	void refusesPrivateTargetsAtDeliveryTimeWithoutConnecting(String host) {
+		String url = "http://" + host + ":" + this.receiver.getPort() + "/hook";
 
 		AttemptOutcome outcome = sender(false).send(task(url)).block();
 
 		assertThat(outcome).isInstanceOfSatisfying(PermanentFailure.class, (failure) -> {
-			assertThat(failure.error()).contains("refused").contains("127.0.0.1").contains("loopback");
+			assertThat(failure.error()).contains("refused").contains("loopback");
 			assertThat(failure.disableEndpoint()).isFalse();
 		});
 		assertThat(this.receiver.getRequestCount()).isZero();

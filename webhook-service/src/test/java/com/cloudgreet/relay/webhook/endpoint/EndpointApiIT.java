@@ -135,13 +135,20 @@ class EndpointApiIT extends AbstractWebhookIT {
 			.jsonPath("$.status").isEqualTo(401);
 	}
 
-	@Test
-	void requiresTheTenantHeader() {
-		this.web.get().uri("/internal/v1/endpoints").header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN).exchange()
+	@ParameterizedTest(name = "tenant header \"{0}\"")
+	@CsvSource(nullValues = "none", value = { "none", "''" })
+	void requiresTheTenantHeader(String tenant) {
+		var request = this.web.get().uri("/internal/v1/endpoints").header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN);
+		if (tenant != null) {
+			request = request.header(RelayHttpHeaders.TENANT_ID, tenant);
+		}
+		request.exchange()
 			.expectStatus()
 			.isBadRequest()
 			.expectHeader()
-			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo(PROBLEMS + "malformed-request");
 	}
 
 	@Test
