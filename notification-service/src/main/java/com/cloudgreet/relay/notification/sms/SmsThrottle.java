@@ -33,7 +33,9 @@ public class SmsThrottle {
 	public SmsThrottle(RateLimiter limiter, NotificationProperties.Sms settings) {
 		this.limiter = limiter;
 		this.enabled = settings.rateLimit().enabled();
-		String account = settings.twilio().accountSid() == null ? "default" : settings.twilio().accountSid();
+		String sid = settings.twilio().accountSid();
+		// An empty property (the default, and the log provider) still needs a budget id.
+		String account = (sid == null || sid.isBlank()) ? "default" : sid;
 		this.limit = new Limit(settings.rateLimit().name(), account, settings.rateLimit().perSecond(),
 				settings.rateLimit().burst());
 	}
