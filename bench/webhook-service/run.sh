@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Benchmark of webhook-service against a fast loopback receiver (Receiver.java).
+#
+# Needs Kafka on 127.0.0.1:9092 (./dev/up starts one), PostgreSQL, kcat and python3. Runs its
+# own instance on :18082 / :19082 with its own database (relay_bench) and consumer group, so it
+# neither disturbs nor is disturbed by a ./dev/up instance (which may also read the bench
+# events; they belong to a tenant that has no endpoints there).
+#
+#   bench/webhook-service/run.sh
+#   ENDPOINTS=10 BACKLOG=2000 RATE=50 DURATION=30 bench/webhook-service/run.sh
+#
+# Every event fans out to all ENDPOINTS endpoints of the bench tenant.
+# Phase 1 (throughput): BACKLOG events produced as fast as possible, then drained;
+#   deliveries/s = deliveries / (first received -> last received).
+# Phase 2 (latency): RATE events/s for DURATION s; accepted (CloudEvent time, stamped when
+#   produced) -> received by the receiver, p50/p99.
+# Phase 3: as phase 2 with 10 % of the endpoints hanging (no answer for 30 s); figures are for
+#   the healthy endpoints.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+OUT="$HERE/out"
+mkdir -p "$OUT"
+
+ENDPOINTS="${ENDPOINTS:-10}"
+BACKLOG="${BACKLOG:-2000}"
+RATE="${RATE:-50}"
+DURATION="${DURATION:-30}"
+RECEIVER_PORT="${RECEIVER_PORT:-18090}"
+PORT=18082
+MGMT=19082
+TOKEN=bench-internal-token
+DB=relay_bench
+PSQL=(psql -h 127.0.0.1 -U postgres -d "$DB" -qAt)
+
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+command -v kcat >/dev/null || { echo "kcat is required (apt-get install -y kcat)"; exit 1; }
+kcat -b 127.0.0.1:9092 -L -t relay.webhook.v1 2>/dev/null | grep -q "partitions" \
+  || { echo "no Kafka with relay.webhook.v1 on 127.0.0.1:9092; run ./dev/up first"; exit 1; }
+psql -h 127.0.0.1 -U postgres -qAt -c "select 1 from pg_database where datname='$DB'" | grep -q 1 \
+  || psql -h 127.0.0.1 -U postgres -q -c "create database $DB"
+
+JAR="$(ls "$ROOT"/webhook-service/target/*-exec.jar 2>/dev/null | head -1 || true)"
+if [[ -z "$JAR" || -n "$(find "$ROOT/webhook-service/src/main" "$ROOT/common/src/main" -newer "$JAR" -print -quit)" ]]; then
+  (cd "$ROOT" && ./mvnw -o -q -pl webhook-service package -DskipTests)
+  JAR="$(ls "$ROOT"/webhook-service/target/*-exec.jar | head -1)"
+fi
+
+java "$HERE/Receiver.java" "$RECEIVER_PORT" >"$OUT/receiver.log" 2>&1 &
+PIDS+=($!)
+
+SPRING_R2DBC_URL="r2dbc:postgresql://127.0.0.1:5432/$DB" SPRING_FLYWAY_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
+SPRING_KAFKA_CONSUMER_GROUP_ID=webhook-service-bench \
+SERVER_PORT=$PORT MANAGEMENT_SERVER_PORT=$MGMT RELAY_INTERNAL_TOKEN=$TOKEN \
+RELAY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true LOGGING_LEVEL_COM_CLOUDGREET_RELAY=WARN \
+  java ${BENCH_JAVA_OPTS:--Xms256m -Xmx512m} -jar "$JAR" >"$OUT/service.log" 2>&1 &
+PIDS+=($!)
+
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$MGMT/actuator/health" >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -fsS "http://127.0.0.1:$MGMT/actuator/health" >/dev/null || { echo "service not healthy; see $OUT/service.log"; exit 1; }
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$RECEIVER_PORT/stats" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+
+api() { # method path [body] (tenant in $TENANT)
+  curl -fsS -X "$1" "http://127.0.0.1:$PORT$2" -H "X-Relay-Internal-Token: $TOKEN" -H "X-Relay-Tenant-Id: $TENANT" \
+    -H 'Content-Type: application/json' ${3:+-d "$3"}
+}
+
+new_tenant() { # hanging-count
+  TENANT="ten_$(python3 -c 'import uuid; print(uuid.uuid4().hex)')"
+  for i in $(seq 1 "$ENDPOINTS"); do
+    local path=ok
+    [[ "$i" -le "$1" ]] && path=hang
+    api POST /internal/v1/endpoints "{\"url\":\"http://127.0.0.1:$RECEIVER_PORT/$path/$i\",\"eventTypes\":[\"invoice.paid\"]}" >/dev/null
+  done
+}
+
+produce() { # count rate
+  python3 "$HERE/load.py" "$TENANT" "$1" "$2" \
+    | kcat -b 127.0.0.1:9092 -t relay.webhook.v1 -P -K $'\t' -H content-type=application/cloudevents+json -X linger.ms=5
+}
+
+stat() { curl -fsS "http://127.0.0.1:$RECEIVER_PORT/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+
+await_received() { # count
+  for _ in $(seq 1 900); do
+    [[ "$(stat count)" -ge "$1" ]] && return 0
+    sleep 1
+  done
+  echo "timed out waiting for $1 deliveries (have $(stat count))"
+}
+
+report() { # label
+  curl -fsS "http://127.0.0.1:$RECEIVER_PORT/stats" | python3 -c "
+import json, sys
+s = json.load(sys.stdin)
+span = max(s['lastMs'] - s['firstMs'], 1) / 1000
+print('$1', s['count'], round(s['count'] / span, 1), s['p50'], s['p99'], s['max'], s['count'] - s['distinctIds'], s['hung'])"
+}
+
+echo "phase endpoints delivered deliveries/s p50_ms p99_ms max_ms duplicates hanging_requests" | tee "$OUT/results.txt"
+
+# Phase 1: throughput on a backlog.
+new_tenant 0
+curl -fsS -X POST "http://127.0.0.1:$RECEIVER_PORT/reset"
+produce "$BACKLOG" 0
+await_received $((BACKLOG * ENDPOINTS))
+report "backlog=$BACKLOG $ENDPOINTS" | tee -a "$OUT/results.txt"
+
+# Phase 2: latency at a steady rate.
+new_tenant 0
+curl -fsS -X POST "http://127.0.0.1:$RECEIVER_PORT/reset"
+produce $((RATE * DURATION)) "$RATE"
+await_received $((RATE * DURATION * ENDPOINTS))
+report "rate=$RATE/s $ENDPOINTS" | tee -a "$OUT/results.txt"
+
+# Phase 3: the same with 10 % of the endpoints hanging.
+HANGING=$(( (ENDPOINTS + 9) / 10 ))
+new_tenant "$HANGING"
+curl -fsS -X POST "http://127.0.0.1:$RECEIVER_PORT/reset"
+produce $((RATE * DURATION)) "$RATE"
+await_received $((RATE * DURATION * (ENDPOINTS - HANGING)))
+report "rate=$RATE/s,hanging=$HANGING $ENDPOINTS" | tee -a "$OUT/results.txt"
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" | tee -a "$OUT/results.txt"
+"${PSQL[@]}" -c "select status, count(*) from webhook.delivery group by status order by 1" | tee -a "$OUT/results.txt"
