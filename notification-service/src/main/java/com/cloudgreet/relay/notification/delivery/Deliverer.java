@@ -22,7 +22,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.stereotype.Component;
 
 /**
- * Delivers one request: register it in the log, claim it, call the provider with a few fast
+ * Delivers one request: record and claim it in the log, call the provider with a few fast
  * in-process retries, and record the result. What cannot be finished here is thrown to the Kafka
  * listener as a {@link RetryableDeliveryException} (next retry topic) or a
  * {@link PermanentDeliveryException} (straight to the DLT).
@@ -54,8 +54,7 @@ public class Deliverer {
 	public Mono<Void> deliver(Channel channel, RelayRequest request, String event, Mono<Void> permit,
 			Mono<SendOutcome> send) {
 		String id = request.id();
-		return this.store.register(id, request.tenantId(), channel, event)
-			.then(this.store.claim(id, request.tenantId(), this.settings.claimLease()))
+		return this.store.claim(id, request.tenantId(), channel, event, this.settings.claimLease())
 			.flatMap((claim) -> claim.<Mono<Void>>match(
 					(claimed) -> send(channel, id, claimed.notBefore(), permit, send),
 					(settled) -> {

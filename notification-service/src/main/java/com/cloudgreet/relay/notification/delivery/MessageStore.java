@@ -26,32 +26,24 @@ public class MessageStore {
 		this.db = db;
 	}
 
-	/** Records a message the first time any consumer sees it; later sightings change nothing. */
-	public Mono<Void> register(String id, String tenantId, Channel channel, String event) {
-		return this.db.sql("""
-				insert into message (id, tenant_id, channel, status, event)
-				values (:id, :tenant, :channel, 'queued', :event)
-				on conflict (id) do nothing""")
+	/**
+	 * Records the message if this is its first sighting and takes the right to send it, in one
+	 * statement: only a new or queued message, or one whose previous sender's lease has run out
+	 * (it died mid-send), can be claimed, and only by one caller at a time (the row lock of the
+	 * conflicting insert serialises concurrent duplicates).
+	 */
+	public Mono<Claim> claim(String id, String tenantId, Channel channel, String event, Duration lease) {
+		Mono<Claim> claimed = this.db.sql("""
+				insert into message (id, tenant_id, channel, status, event, lease_until)
+				values (:id, :tenant, :channel, 'sending', :event, now() + :leaseMs * interval '1 millisecond')
+				on conflict (id) do update set status = 'sending', lease_until = excluded.lease_until, updated_at = now()
+				where message.tenant_id = excluded.tenant_id
+				  and (message.status = 'queued' or (message.status = 'sending' and message.lease_until < now()))
+				returning not_before""")
 			.bind("id", id)
 			.bind("tenant", tenantId)
 			.bind("channel", channel.id())
 			.bind("event", event)
-			.then();
-	}
-
-	/**
-	 * Takes the right to send: only a queued message, or one whose previous sender's lease has run
-	 * out (it died mid-send), can be claimed, and only by one caller at a time.
-	 */
-	public Mono<Claim> claim(String id, String tenantId, Duration lease) {
-		Mono<Claim> claimed = this.db.sql("""
-				update message set status = 'sending', lease_until = now() + :leaseMs * interval '1 millisecond',
-				       updated_at = now()
-				where id = :id and tenant_id = :tenant
-				  and (status = 'queued' or (status = 'sending' and lease_until < now()))
-				returning not_before""")
-			.bind("id", id)
-			.bind("tenant", tenantId)
 			.bind("leaseMs", lease.toMillis())
 			.map((row) -> (Claim) new Claim.Claimed(instant(row, "not_before")))
 			.one();

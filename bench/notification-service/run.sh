@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Benchmark of notification-service against loopback sinks (SMTP and a Twilio-like HTTP API).
+#
+# Needs Kafka on 127.0.0.1:9092 (./dev/up starts one), Redis, PostgreSQL, kcat and python3.
+# Uses its own database (relay_bench) and the service's normal consumer group, so a later
+# ./dev/up does not replay the benchmark's records.
+#
+#   bench/notification-service/run.sh                 # 1 and 2 instances, default sizes
+#   BACKLOG=3000 RATE=100 DURATION=30 INSTANCES="1 2" bench/notification-service/run.sh
+#
+# Phase 1 (throughput): BACKLOG emails and BACKLOG texts are produced as fast as possible, then
+#   drained; deliveries/s = messages / (last delivered - first picked up).
+# Phase 2 (latency): RATE emails/s and RATE texts/s for DURATION seconds; accepted (CloudEvent
+#   time, stamped when produced) -> delivered (status row updated) p50/p99.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+OUT="$HERE/out"
+mkdir -p "$OUT"
+
+BACKLOG="${BACKLOG:-3000}"
+RATE="${RATE:-100}"
+DURATION="${DURATION:-30}"
+INSTANCES="${INSTANCES:-1 2}"
+SMTP_PORT="${SMTP_PORT:-12525}"
+HTTP_PORT="${HTTP_PORT:-18089}"
+DB=relay_bench
+PSQL=(psql -h 127.0.0.1 -U postgres -d "$DB" -qAt)
+
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+command -v kcat >/dev/null || { echo "kcat is required (apt-get install -y kcat)"; exit 1; }
+kcat -b 127.0.0.1:9092 -L -t relay.email.v1 >/dev/null 2>&1 || { echo "no Kafka on 127.0.0.1:9092; run ./dev/up first"; exit 1; }
+psql -h 127.0.0.1 -U postgres -qAt -c "select 1 from pg_database where datname='$DB'" | grep -q 1 \
+  || psql -h 127.0.0.1 -U postgres -q -c "create database $DB"
+
+JAR="$(ls "$ROOT"/notification-service/target/*-exec.jar 2>/dev/null | head -1 || true)"
+if [[ -z "$JAR" || -n "$(find "$ROOT/notification-service/src/main" -newer "$JAR" -print -quit)" ]]; then
+  (cd "$ROOT" && ./mvnw -o -q -pl notification-service package -DskipTests)
+  JAR="$(ls "$ROOT"/notification-service/target/*-exec.jar | head -1)"
+fi
+
+java "$HERE/Sinks.java" "$SMTP_PORT" "$HTTP_PORT" >"$OUT/sinks.log" 2>&1 &
+PIDS+=($!)
+
+start_instance() { # n
+  local n="$1"
+  SPRING_R2DBC_URL="r2dbc:postgresql://127.0.0.1:5432/$DB" SPRING_FLYWAY_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
+  SERVER_PORT=$((18180 + n)) MANAGEMENT_SERVER_PORT=$((19180 + n)) \
+  RELAY_EMAIL_PROVIDER=smtp SPRING_MAIL_HOST=127.0.0.1 SPRING_MAIL_PORT="$SMTP_PORT" \
+  RELAY_SMS_PROVIDER=twilio RELAY_SMS_TWILIO_BASE_URL="http://127.0.0.1:$HTTP_PORT" \
+  RELAY_SMS_TWILIO_ACCOUNT_SID=ACbench RELAY_SMS_TWILIO_AUTH_TOKEN=bench RELAY_SMS_TWILIO_FROM=+4930123456789 \
+  RELAY_SMS_RATE_LIMIT_PER_SECOND=100000 RELAY_SMS_RATE_LIMIT_BURST=100000 \
+  LOGGING_LEVEL_COM_CLOUDGREET_RELAY=WARN \
+    java ${BENCH_JAVA_OPTS:--Xms256m -Xmx512m} -jar "$JAR" >"$OUT/instance-$n.log" 2>&1 &
+  PIDS+=($!)
+  INSTANCE_PIDS+=($!)
+}
+
+wait_healthy() { # n
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$((19180 + $1))/actuator/health" >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  echo "instance $1 did not become healthy; see $OUT/instance-$1.log"; exit 1
+}
+
+delivered() { "${PSQL[@]}" -c "select count(*) from notification.message where status='delivered' and channel='$1'"; }
+
+await_delivered() { # channel count
+  for _ in $(seq 1 600); do
+    [[ "$(delivered "$1")" -ge "$2" ]] && return 0
+    sleep 1
+  done
+  echo "timed out waiting for $2 $1 deliveries (have $(delivered "$1"))"
+}
+
+produce() { # channel count rate
+  local topic="relay.$1.v1"
+  python3 "$HERE/load.py" "$1" "$2" "$3" \
+    | kcat -b 127.0.0.1:9092 -t "$topic" -P -K $'\t' -H content-type=application/cloudevents+json -X linger.ms=5
+}
+
+report() { # label channel
+  "${PSQL[@]}" -F ' ' -c "
+    select '$1 $2', count(*),
+      round(count(*) / greatest(extract(epoch from max(updated_at) - min(created_at)), 0.001)::numeric, 1) as per_second,
+      round((percentile_cont(0.5) within group (order by extract(epoch from updated_at - (event::json->>'time')::timestamptz)) * 1000)::numeric) as p50_ms,
+      round((percentile_cont(0.99) within group (order by extract(epoch from updated_at - (event::json->>'time')::timestamptz)) * 1000)::numeric) as p99_ms,
+      (select count(*) from notification.attempt a join notification.message m2 on m2.id = a.message_id where m2.channel='$2') as attempts
+    from notification.message where channel='$2' and status='delivered'"
+}
+
+echo "label channel delivered deliveries/s p50_ms p99_ms attempts" | tee "$OUT/results.txt"
+for n in $INSTANCES; do
+  INSTANCE_PIDS=()
+  "${PSQL[@]}" -c "do \$\$ begin if to_regclass('notification.message') is not null then truncate notification.message cascade; end if; end \$\$" || true
+  for i in $(seq 1 "$n"); do start_instance "$i"; done
+  for i in $(seq 1 "$n"); do wait_healthy "$i"; done
+  sleep 5 # let the group settle (partition assignment)
+
+  # Phase 1: throughput on a backlog.
+  produce email "$BACKLOG" 0 & p1=$!; produce sms "$BACKLOG" 0 & p2=$!; wait "$p1" "$p2"
+  await_delivered email "$BACKLOG"; await_delivered sms "$BACKLOG"
+  report "instances=$n backlog" email | tee -a "$OUT/results.txt"
+  report "instances=$n backlog" sms | tee -a "$OUT/results.txt"
+
+  # Phase 2: latency at a steady rate.
+  "${PSQL[@]}" -c "truncate notification.message cascade"
+  total=$((RATE * DURATION))
+  produce email "$total" "$RATE" & p1=$!; produce sms "$total" "$RATE" & p2=$!; wait "$p1" "$p2"
+  await_delivered email "$total"; await_delivered sms "$total"
+  report "instances=$n rate=$RATE/s" email | tee -a "$OUT/results.txt"
+  report "instances=$n rate=$RATE/s" sms | tee -a "$OUT/results.txt"
+
+  for pid in "${INSTANCE_PIDS[@]}"; do kill "$pid"; done
+  for pid in "${INSTANCE_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" | tee -a "$OUT/results.txt"
