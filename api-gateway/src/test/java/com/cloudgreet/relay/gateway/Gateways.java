@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -21,7 +23,26 @@ final class Gateways {
 	static ConfigurableApplicationContext start(Map<String, String> overrides) {
 		List<String> args = new ArrayList<>();
 		overrides.forEach((key, value) -> args.add("--" + key + "=" + value));
-		return new SpringApplicationBuilder(GatewayApplication.class).profiles("test").run(args.toArray(String[]::new));
+		return new SpringApplicationBuilder(GatewayApplication.class).profiles("test")
+			.initializers(Gateways::privateNettyResources)
+			.run(args.toArray(String[]::new));
+	}
+
+	/**
+	 * By default Boot's Netty servers and clients share Reactor Netty's global event loops, and
+	 * closing a context disposes them, which would kill the shared test context's servers too
+	 * (as {@code @SpringBootTest} contexts avoid for themselves).
+	 */
+	private static void privateNettyResources(ConfigurableApplicationContext context) {
+		context.getBeanFactory().addBeanPostProcessor(new BeanPostProcessor() {
+			@Override
+			public Object postProcessBeforeInitialization(Object bean, String beanName) {
+				if (bean instanceof ReactorResourceFactory factory) {
+					factory.setUseGlobalResources(false);
+				}
+				return bean;
+			}
+		});
 	}
 
 	static WebTestClient client(ConfigurableApplicationContext context) {

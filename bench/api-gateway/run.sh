@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Benchmark of the gateway's hot path, in one run on this machine (see README.md):
+#  1. wrk against a bare WebFlux endpoint that answers 202 (the ceiling), then against
+#     POST /v1/messages/sms on a real gateway (auth, Redis limiter, Kafka acks=all, accepted record);
+#  2. the limiter alone through the gateway's Redis client, then redis-benchmark running a trivial
+#     EVAL on the same Redis (the physical limit).
+# Needs Kafka on 127.0.0.1:9092, Redis on :6379 and PostgreSQL on :5432; they are started the way
+# ./dev/up starts them if they are not running. The other services are not needed and, if running,
+# only compete for the CPU.
+#
+# Environment: DURATION (s, default 20), CONNECTIONS (default 32), WRK_THREADS (default 1),
+# LIMITER_CONCURRENCY (default 64), GATEWAY_JAVA_OPTS.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+source "$HERE/../../dev/lib/common.sh"
+source "$HERE/../../dev/lib/kafka.sh"
+
+DURATION="${DURATION:-20}"
+CONNECTIONS="${CONNECTIONS:-32}"
+WRK_THREADS="${WRK_THREADS:-1}"
+LIMITER_CONCURRENCY="${LIMITER_CONCURRENCY:-64}"
+GATEWAY_PORT=18080
+GATEWAY_MGMT=19080
+BARE_PORT=18090
+WORK="$RELAY_DEV_DIR/bench/api-gateway"
+mkdir -p "$WORK"
+RESULTS="$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
+
+command -v wrk >/dev/null || die "wrk is required (apt-get install -y wrk)"
+command -v redis-benchmark >/dev/null || die "redis-benchmark is required (apt-get install -y redis-tools)"
+
+ensure_postgres
+ensure_database relay
+ensure_redis
+kafka_start
+kafka_create_topics
+
+JAR="$(ls "$RELAY_ROOT"/api-gateway/target/*-exec.jar 2>/dev/null | head -1 || true)"
+if [[ -z "$JAR" ]]; then
+  say "building the gateway"
+  (cd "$RELAY_ROOT" && ./mvnw -q -B -pl common,api-gateway install -DskipTests)
+  JAR="$(ls "$RELAY_ROOT"/api-gateway/target/*-exec.jar | head -1)"
+fi
+if [[ ! -s "$WORK/classpath.txt" || "$RELAY_ROOT/api-gateway/pom.xml" -nt "$WORK/classpath.txt" ]]; then
+  (cd "$RELAY_ROOT" && ./mvnw -q -B -o -pl api-gateway dependency:build-classpath -Dmdep.outputFile="$WORK/classpath.txt")
+fi
+CP="$(cat "$WORK/classpath.txt")"
+
+PIDS_STARTED=()
+cleanup() {
+  for pid in "${PIDS_STARTED[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS_STARTED[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+for port in $GATEWAY_PORT $GATEWAY_MGMT $BARE_PORT; do
+  port_open "$port" && die "port $port is taken"
+done
+
+report() { echo "$*" | tee -a "$RESULTS"; }
+wrk_run() { # label url
+  local out
+  out="$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$HERE/post-sms.lua" "$2")"
+  echo "$out" >> "$RESULTS"
+  report "$1: $(echo "$out" | grep '^p50_ms')"
+}
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+
+report "# api-gateway benchmark $(date -u +%FT%TZ) on $(nproc) cores; wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s"
+
+# --- 1a. the ceiling: bare WebFlux ---------------------------------------------------------------
+say "starting the bare WebFlux endpoint on :$BARE_PORT"
+java -Xms256m -Xmx256m -cp "$CP" "$HERE/BareWebFlux.java" "$BARE_PORT" >"$WORK/bare.log" 2>&1 &
+PIDS_STARTED+=($!)
+wait_for "bare WebFlux" 60 port_open "$BARE_PORT"
+wrk -t1 -c"$CONNECTIONS" -d5s -s "$HERE/post-sms.lua" "http://127.0.0.1:$BARE_PORT/v1/messages/sms" >/dev/null # warm-up
+wrk_run "bare WebFlux 202 " "http://127.0.0.1:$BARE_PORT/v1/messages/sms"
+BARE="$(tail -1 "$RESULTS")"
+kill "${PIDS_STARTED[-1]}"; wait "${PIDS_STARTED[-1]}" 2>/dev/null || true
+
+# --- 1b. the gateway --------------------------------------------------------------------------------
+say "starting the gateway on :$GATEWAY_PORT"
+RELAY_ADMIN_TOKEN=bench-admin-token java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m} -jar "$JAR" \
+  --server.port=$GATEWAY_PORT --management.server.port=$GATEWAY_MGMT >"$WORK/gateway.log" 2>&1 &
+PIDS_STARTED+=($!)
+gateway_healthy() { curl -fsS "http://127.0.0.1:$GATEWAY_MGMT/actuator/health" >/dev/null 2>&1; }
+wait_for "gateway" 120 gateway_healthy
+# A tenant whose limit never binds: this measures the cost of deciding, not of refusing.
+export BENCH_API_KEY="$(curl -fsS -X POST "http://127.0.0.1:$GATEWAY_PORT/admin/v1/tenants" \
+  -H "Authorization: Bearer bench-admin-token" -H 'Content-Type: application/json' \
+  -d '{"name":"bench","rateLimit":{"requestsPerSecond":1000000,"burst":1000000}}' | sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p')"
+[[ -n "$BENCH_API_KEY" ]] || die "could not create the bench tenant"
+wrk -t1 -c"$CONNECTIONS" -d10s -s "$HERE/post-sms.lua" "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms" >/dev/null # warm-up
+wrk_run "gateway POST sms  " "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms"
+GATEWAY="$(tail -1 "$RESULTS")"
+kill "${PIDS_STARTED[-1]}"; wait "${PIDS_STARTED[-1]}" 2>/dev/null || true
+
+report "gateway / bare throughput: $(awk -v g="$(field rps "$GATEWAY")" -v b="$(field rps "$BARE")" 'BEGIN{printf "%.2f", g/b}')"
+
+# --- 2. the limiter alone -----------------------------------------------------------------------------
+say "limiter decisions through the gateway's Redis client"
+for limits in 1 2; do
+  out="$(java -Xms256m -Xmx256m -cp "$CP" "$HERE/LimiterBench.java" 6379 "$limits" "$LIMITER_CONCURRENCY" "$DURATION" 2>>"$WORK/limiter.log" | tail -1)"
+  report "$out"
+  [[ $limits == 1 ]] && LIMITER1="$out"
+done
+say "redis-benchmark: trivial EVAL, $LIMITER_CONCURRENCY connections"
+RAW="$(redis-benchmark -h 127.0.0.1 -p 6379 -c "$LIMITER_CONCURRENCY" -n 400000 -q EVAL 'return 1' 0 | tr '\r' '\n' | grep -i 'requests per second' | tail -1)"
+report "redis-benchmark EVAL 'return 1': $RAW"
+lim="$(sed -n 's/.*= \([0-9]*\) decisions.*/\1/p' <<<"$LIMITER1")"
+raw="$(sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' <<<"$RAW")"
+report "limiter (1 limit) / raw EVAL: $(awk -v l="$lim" -v r="$raw" 'BEGIN{printf "%.2f", l/r}')"
+say "results in $RESULTS"
