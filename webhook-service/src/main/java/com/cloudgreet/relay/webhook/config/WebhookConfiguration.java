@@ -33,8 +33,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.transaction.ReactiveTransactionManager;
-import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -107,8 +105,8 @@ public class WebhookConfiguration {
 	}
 
 	@Bean
-	DeliveryStore deliveryStore(DatabaseClient db, ReactiveTransactionManager transactions) {
-		return new DeliveryStore(db, TransactionalOperator.create(transactions));
+	DeliveryStore deliveryStore(DatabaseClient db) {
+		return new DeliveryStore(db);
 	}
 
 	@Bean

@@ -6,12 +6,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
 
 import com.cloudgreet.relay.webhook.endpoint.Endpoint;
 import io.r2dbc.spi.Parameters;
 import io.r2dbc.spi.Readable;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -29,64 +29,51 @@ public class DeliveryStore {
 
 	private final DatabaseClient db;
 
-	private final TransactionalOperator tx;
-
-	public DeliveryStore(DatabaseClient db, TransactionalOperator tx) {
+	public DeliveryStore(DatabaseClient db) {
 		this.db = db;
-		this.tx = tx;
 	}
 
-	/** A new event to store and fan out; {@code deliveryIds} are parallel to {@code endpoints}. */
+	/** A new event to store and fan out. */
 	public record NewEvent(String tenantId, String eventId, String eventType, byte[] body, byte[] cloudEvent,
 			Instant createdAt) {
 	}
 
 	/**
-	 * Stores the event and one delivery per endpoint, claimed by {@code owner}, in one transaction.
-	 * Empty if the event was stored before (a redelivered record): its deliveries exist already
-	 * and the poller owns them, so nothing is duplicated.
+	 * Stores the event and one delivery per endpoint, claimed by {@code owner}, in one statement
+	 * (so atomically, in one round trip). Empty if the event was stored before (a redelivered
+	 * record): its deliveries exist already and the poller owns them, so nothing is duplicated.
 	 */
-	public Flux<DeliveryTask> ingest(NewEvent event, Mono<List<Endpoint>> subscribers,
-			java.util.function.Supplier<String> ids, String owner, Duration lease) {
-		Flux<DeliveryTask> work = this.db
-			.sql("insert into event (tenant_id, id, event_type, body, cloud_event, created_at) "
-					+ "values (:tenant, :id, :type, :body, :cloudEvent, :createdAt) on conflict do nothing")
+	public Flux<DeliveryTask> ingest(NewEvent event, List<Endpoint> endpoints, Supplier<String> ids, String owner,
+			Duration lease) {
+		String[] deliveryIds = endpoints.stream().map((e) -> ids.get()).toArray(String[]::new);
+		String[] endpointIds = endpoints.stream().map(Endpoint::id).toArray(String[]::new);
+		return this.db
+			.sql("with ev as (insert into event (tenant_id, id, event_type, body, cloud_event, created_at) "
+					+ "values (:tenant, :event, :type, :body, :cloudEvent, :createdAt) on conflict do nothing returning id), "
+					+ "dl as (insert into delivery (id, tenant_id, event_id, endpoint_id, status, next_attempt_at, "
+					+ "lease_owner, lease_until, created_at, updated_at) "
+					+ "select d.id, :tenant, :event, d.endpoint_id, 'pending', now(), :owner, "
+					+ "now() + :leaseMs * interval '1 millisecond', now(), now() "
+					+ "from unnest(cast(:ids as text[]), cast(:endpoints as text[])) as d(id, endpoint_id) "
+					+ "where exists (select 1 from ev) returning id) "
+					+ "select (select count(*) from ev) as inserted")
 			.bind("tenant", event.tenantId())
-			.bind("id", event.eventId())
+			.bind("event", event.eventId())
 			.bind("type", event.eventType())
 			.bind("body", event.body())
 			.bind("cloudEvent", event.cloudEvent())
 			.bind("createdAt", utc(event.createdAt()))
-			.fetch()
-			.rowsUpdated()
-			.flatMapMany((inserted) -> inserted == 0 ? Flux.empty() : subscribers.flatMapMany((endpoints) -> {
-				if (endpoints.isEmpty()) {
-					return Flux.empty();
-				}
-				String[] deliveryIds = endpoints.stream().map((e) -> ids.get()).toArray(String[]::new);
-				String[] endpointIds = endpoints.stream().map(Endpoint::id).toArray(String[]::new);
-				return this.db
-					.sql("insert into delivery (id, tenant_id, event_id, endpoint_id, status, next_attempt_at, "
-							+ "lease_owner, lease_until, created_at, updated_at) "
-							+ "select d.id, :tenant, :event, d.endpoint_id, 'pending', now(), :owner, "
-							+ "now() + :leaseMs * interval '1 millisecond', now(), now() "
-							+ "from unnest(cast(:ids as text[]), cast(:endpoints as text[])) as d(id, endpoint_id)")
-					.bind("tenant", event.tenantId())
-					.bind("event", event.eventId())
-					.bind("owner", owner)
-					.bind("leaseMs", lease.toMillis())
-					.bind("ids", deliveryIds)
-					.bind("endpoints", endpointIds)
-					.fetch()
-					.rowsUpdated()
-					.thenMany(Flux.range(0, endpoints.size()).map((i) -> {
-						Endpoint e = endpoints.get(i);
-						return new DeliveryTask(deliveryIds[i], event.tenantId(), event.eventId(), e.id(), e.url(),
-								e.secret(), e.previousSecret(), e.previousSecretExpiresAt(), event.eventType(),
-								event.body(), 0, 0);
-					}));
+			.bind("owner", owner)
+			.bind("leaseMs", lease.toMillis())
+			.bind("ids", deliveryIds)
+			.bind("endpoints", endpointIds)
+			.map((row) -> row.get("inserted", Long.class))
+			.one()
+			.flatMapMany((inserted) -> inserted == 0 ? Flux.empty() : Flux.range(0, endpoints.size()).map((i) -> {
+				Endpoint e = endpoints.get(i);
+				return new DeliveryTask(deliveryIds[i], event.tenantId(), event.eventId(), e.id(), e.url(), e.secret(),
+						e.previousSecret(), e.previousSecretExpiresAt(), event.eventType(), event.body(), 0, 0);
 			}));
-		return work.as(this.tx::transactional);
 	}
 
 	/**
@@ -142,10 +129,26 @@ public class DeliveryStore {
 	public Mono<Boolean> recordAttempt(DeliveryTask task, String owner, Instant at, AttemptOutcome outcome,
 			NextState next, Duration retryIn) {
 		String error = outcome.error();
-		Mono<Long> insert = this.db
-			.sql("insert into attempt (delivery_id, tenant_id, event_id, endpoint_id, number, at, outcome, status_code, "
-					+ "latency_ms, response_excerpt, error) values (:delivery, :tenant, :event, :endpoint, :number, :at, "
-					+ ":outcome, :status, :latency, :excerpt, :error)")
+		// One statement, so atomic without a transaction and one round trip: the attempt is logged
+		// whether or not the lease was still held; the state moves on only if it was.
+		return this.db
+			.sql("with moved as (update delivery set status = :status, attempt_count = attempt_count + 1, "
+					+ "retries_used = retries_used + :retryIncrement, "
+					+ "next_attempt_at = now() + :retryMs * interval '1 millisecond', "
+					+ "lease_owner = null, lease_until = null, updated_at = now() "
+					+ "where id = :delivery and lease_owner = :owner returning id), "
+					+ "logged as (insert into attempt (delivery_id, tenant_id, event_id, endpoint_id, number, at, outcome, "
+					+ "status_code, latency_ms, response_excerpt, error) values (:delivery, :tenant, :event, :endpoint, "
+					+ ":number, :at, :outcome, :statusCode, :latency, :excerpt, :error)), "
+					// Any success ends the endpoint's failure streak (the auto-disable rule counts streaks).
+					+ "healthy as (update endpoint set consecutive_failures = 0, failing_since = null "
+					+ "where id = :endpoint and :delivered and consecutive_failures > 0) "
+					+ "select count(*) as moved from moved")
+			.bind("delivered", next == NextState.DELIVERED)
+			.bind("status", next.status)
+			.bind("retryIncrement", next == NextState.RETRY ? 1 : 0)
+			.bind("retryMs", retryIn == null ? 0L : retryIn.toMillis())
+			.bind("owner", owner)
 			.bind("delivery", task.deliveryId())
 			.bind("tenant", task.tenantId())
 			.bind("event", task.eventId())
@@ -153,26 +156,13 @@ public class DeliveryStore {
 			.bind("number", task.nextAttemptNumber())
 			.bind("at", utc(at))
 			.bind("outcome", outcome.name())
-			.bind("status", outcome.statusCode() == null ? Parameters.in(Integer.class) : Parameters.in(outcome.statusCode()))
+			.bind("statusCode", outcome.statusCode() == null ? Parameters.in(Integer.class) : Parameters.in(outcome.statusCode()))
 			.bind("latency", outcome.latency().toMillis())
 			.bind("excerpt", nullableText(outcome.responseExcerpt()))
 			.bind("error", nullableText(error))
-			.fetch()
-			.rowsUpdated();
-		Mono<Long> update = this.db
-			.sql("update delivery set status = :status, attempt_count = attempt_count + 1, "
-					+ "retries_used = retries_used + :retryIncrement, "
-					+ "next_attempt_at = now() + :retryMs * interval '1 millisecond', "
-					+ "lease_owner = null, lease_until = null, updated_at = now() "
-					+ "where id = :id and lease_owner = :owner")
-			.bind("status", next.status)
-			.bind("retryIncrement", next == NextState.RETRY ? 1 : 0)
-			.bind("retryMs", retryIn == null ? 0L : retryIn.toMillis())
-			.bind("id", task.deliveryId())
-			.bind("owner", owner)
-			.fetch()
-			.rowsUpdated();
-		return insert.then(update).map((rows) -> rows > 0).as(this.tx::transactional);
+			.map((row) -> row.get("moved", Long.class))
+			.one()
+			.map((moved) -> moved > 0);
 	}
 
 	/** The failure streak after one more failure: (consecutive failures, failing since, still enabled). */
@@ -189,14 +179,6 @@ public class DeliveryStore {
 			.map((row) -> new Streak(row.get("consecutive_failures", Integer.class), instant(row, "failing_since"),
 					Boolean.TRUE.equals(row.get("enabled", Boolean.class))))
 			.one();
-	}
-
-	public Mono<Void> endpointSucceeded(String endpointId) {
-		return this.db
-			.sql("update endpoint set consecutive_failures = 0, failing_since = null "
-					+ "where id = :id and consecutive_failures > 0")
-			.bind("id", endpointId)
-			.then();
 	}
 
 	/** Disables an enabled endpoint; true only for the call that actually switched it off (alert once). */

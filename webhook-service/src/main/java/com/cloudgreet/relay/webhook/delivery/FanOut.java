@@ -46,9 +46,10 @@ public class FanOut {
 		WebhookEvent event = request.webhook();
 		var stored = new DeliveryStore.NewEvent(request.tenantId(), request.id(), event.eventType(), body(request),
 				CloudEventCodec.encode(request.event()), this.clock.instant());
-		var subscribers = this.endpoints.subscribers(request.tenantId(), event.eventType()).collectList();
-		return this.store
-			.ingest(stored, subscribers, () -> RelayIds.next(IdKind.DELIVERY), this.dispatcher.owner(), this.lease)
+		return this.endpoints.subscribers(request.tenantId(), event.eventType())
+			.collectList()
+			.flatMapMany((subscribers) -> this.store.ingest(stored, subscribers, () -> RelayIds.next(IdKind.DELIVERY),
+					this.dispatcher.owner(), this.lease))
 			.collectList()
 			.doOnNext(this.dispatcher::submit)
 			.map(List::size);

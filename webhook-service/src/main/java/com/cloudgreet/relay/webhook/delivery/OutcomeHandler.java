@@ -48,8 +48,7 @@ public class OutcomeHandler {
 		this.meters.timer("relay.webhook.attempts", "outcome", outcome.name()).record(outcome.latency());
 		// The three records of a sealed interface (Java 17 has no pattern switch yet).
 		if (outcome instanceof Delivered d) {
-			return this.store.recordAttempt(task, owner, attemptedAt, d, NextState.DELIVERED, null)
-				.then(this.store.endpointSucceeded(task.endpointId()));
+			return this.store.recordAttempt(task, owner, attemptedAt, d, NextState.DELIVERED, null).then();
 		}
 		if (outcome instanceof RetryableFailure r) {
 			return retryOrDeadLetter(task, owner, attemptedAt, r);

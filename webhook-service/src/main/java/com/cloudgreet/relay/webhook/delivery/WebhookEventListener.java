@@ -41,7 +41,8 @@ public class WebhookEventListener {
 		this.deadLetters = deadLetters;
 	}
 
-	@KafkaListener(id = LISTENER_ID, topics = Topics.WEBHOOK)
+	// idIsGroup = false: the consumer group comes from spring.kafka.consumer.group-id, not the id.
+	@KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.WEBHOOK)
 	public Mono<Void> onEvent(ConsumerRecord<String, byte[]> record) {
 		RelayRequest request;
 		try {
