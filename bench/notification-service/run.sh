@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark of notification-service against loopback sinks (SMTP and a Twilio-like HTTP API).
 #
-# Needs Kafka on 127.0.0.1:9092 (./dev/up starts one), Redis, PostgreSQL, kcat and python3.
-# Uses its own database (relay_bench) and the service's normal consumer group, so a later
-# ./dev/up does not replay the benchmark's records.
+# Needs Redis, PostgreSQL, kcat and python3. Starts its OWN single-node Kafka broker on
+# 127.0.0.1:19092 (fresh data every run, the jars ./dev/up caches) and uses its own database
+# (relay_bench), so it neither disturbs nor is disturbed by a running ./dev/up stack.
 #
 #   bench/notification-service/run.sh                 # 1 and 2 instances, default sizes
 #   BACKLOG=3000 RATE=100 DURATION=30 INSTANCES="1 2" bench/notification-service/run.sh
@@ -27,12 +27,42 @@ HTTP_PORT="${HTTP_PORT:-18089}"
 DB=relay_bench
 PSQL=(psql -h 127.0.0.1 -U postgres -d "$DB" -qAt)
 
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+BENCH_PIDS=()
+cleanup() { for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
 command -v kcat >/dev/null || { echo "kcat is required (apt-get install -y kcat)"; exit 1; }
-kcat -b 127.0.0.1:9092 -L -t relay.email.v1 >/dev/null 2>&1 || { echo "no Kafka on 127.0.0.1:9092; run ./dev/up first"; exit 1; }
+BROKER=127.0.0.1:19092
+source "$ROOT/dev/lib/common.sh"
+source "$ROOT/dev/lib/kafka.sh"
+kafka_install # the broker jars, resolved once into .dev/kafka/lib
+KDIR="$ROOT/.dev/bench/notification-service/kafka"
+rm -rf "$KDIR" && mkdir -p "$KDIR/data"
+cat > "$KDIR/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:19093
+listeners=PLAINTEXT://$BROKER,CONTROLLER://127.0.0.1:19093
+advertised.listeners=PLAINTEXT://$BROKER
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$KDIR/data
+num.partitions=6
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+java -cp "$KAFKA_HOME/lib/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" kafka.tools.StorageTool \
+  format --standalone -t "$(java -cp "$KAFKA_HOME/lib/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
+  -c "$KDIR/server.properties" >"$OUT/kafka-format.log" 2>&1
+java -Xmx512m -cp "$KAFKA_HOME/lib/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" kafka.Kafka \
+  "$KDIR/server.properties" >"$OUT/kafka.log" 2>&1 &
+BENCH_PIDS+=($!)
+for _ in $(seq 1 60); do kcat -b "$BROKER" -L >/dev/null 2>&1 && break; sleep 1; done
+kcat -b "$BROKER" -L >/dev/null 2>&1 || { echo "benchmark broker did not start; see $OUT/kafka.log"; exit 1; }
 psql -h 127.0.0.1 -U postgres -qAt -c "select 1 from pg_database where datname='$DB'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -q -c "create database $DB"
 
@@ -43,11 +73,11 @@ if [[ -z "$JAR" || -n "$(find "$ROOT/notification-service/src/main" -newer "$JAR
 fi
 
 java "$HERE/Sinks.java" "$SMTP_PORT" "$HTTP_PORT" >"$OUT/sinks.log" 2>&1 &
-PIDS+=($!)
+BENCH_PIDS+=($!)
 
 start_instance() { # n
   local n="$1"
-  SPRING_R2DBC_URL="r2dbc:postgresql://127.0.0.1:5432/$DB" SPRING_FLYWAY_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
+  SPRING_KAFKA_BOOTSTRAP_SERVERS="$BROKER" SPRING_R2DBC_URL="r2dbc:postgresql://127.0.0.1:5432/$DB" SPRING_FLYWAY_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
   SERVER_PORT=$((18180 + n)) MANAGEMENT_SERVER_PORT=$((19180 + n)) \
   RELAY_EMAIL_PROVIDER=smtp SPRING_MAIL_HOST=127.0.0.1 SPRING_MAIL_PORT="$SMTP_PORT" \
   RELAY_SMS_PROVIDER=twilio RELAY_SMS_TWILIO_BASE_URL="http://127.0.0.1:$HTTP_PORT" \
@@ -55,7 +85,7 @@ start_instance() { # n
   RELAY_SMS_RATE_LIMIT_PER_SECOND=100000 RELAY_SMS_RATE_LIMIT_BURST=100000 \
   LOGGING_LEVEL_COM_CLOUDGREET_RELAY=WARN \
     java ${BENCH_JAVA_OPTS:--Xms256m -Xmx512m} -jar "$JAR" >"$OUT/instance-$n.log" 2>&1 &
-  PIDS+=($!)
+  BENCH_PIDS+=($!)
   INSTANCE_PIDS+=($!)
 }
 
@@ -67,7 +97,7 @@ wait_healthy() { # n
   echo "instance $1 did not become healthy; see $OUT/instance-$1.log"; exit 1
 }
 
-delivered() { "${PSQL[@]}" -c "select count(*) from notification.message where status='delivered' and channel='$1'"; }
+delivered() { "${PSQL[@]}" -c "select count(*) from notification.message where status='delivered' and channel='$1' and tenant_id='ten_bench'"; }
 
 await_delivered() { # channel count
   for _ in $(seq 1 600); do
@@ -80,7 +110,7 @@ await_delivered() { # channel count
 produce() { # channel count rate
   local topic="relay.$1.v1"
   python3 "$HERE/load.py" "$1" "$2" "$3" \
-    | kcat -b 127.0.0.1:9092 -t "$topic" -P -K $'\t' -H content-type=application/cloudevents+json -X linger.ms=5
+    | kcat -b "$BROKER" -t "$topic" -P -K $'\t' -H content-type=application/cloudevents+json -X linger.ms=5
 }
 
 report() { # label channel
@@ -90,7 +120,7 @@ report() { # label channel
       round((percentile_cont(0.5) within group (order by extract(epoch from updated_at - (event::json->>'time')::timestamptz)) * 1000)::numeric) as p50_ms,
       round((percentile_cont(0.99) within group (order by extract(epoch from updated_at - (event::json->>'time')::timestamptz)) * 1000)::numeric) as p99_ms,
       (select count(*) from notification.attempt a join notification.message m2 on m2.id = a.message_id where m2.channel='$2') as attempts
-    from notification.message where channel='$2' and status='delivered'"
+    from notification.message where channel='$2' and status='delivered' and tenant_id='ten_bench'"
 }
 
 echo "label channel delivered deliveries/s p50_ms p99_ms attempts" | tee "$OUT/results.txt"

@@ -4,6 +4,11 @@ import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.problem.ProblemTypes;
+import java.time.Duration;
+
+import com.cloudgreet.relay.common.kafka.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -15,6 +20,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class InternalApiIT extends NotificationIT {
 
@@ -30,7 +36,11 @@ class InternalApiIT extends NotificationIT {
 			.contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody()
 			.jsonPath("$.type")
-			.isEqualTo(ProblemTypes.UNAUTHORIZED.toString());
+			.isEqualTo(ProblemTypes.UNAUTHORIZED.toString())
+			.jsonPath("$.status")
+			.isEqualTo(401)
+			.jsonPath("$.properties")
+			.doesNotExist();
 		this.web.get()
 			.uri("/internal/v1/messages/{id}", RelayIds.next(IdKind.MESSAGE))
 			.header(RelayHttpHeaders.INTERNAL_TOKEN, "wrong")
@@ -100,6 +110,32 @@ class InternalApiIT extends NotificationIT {
 		JsonNode status = awaitStatus(id, "delivered");
 		assertThat(status.path("attempts").findValuesAsString("outcome")).containsExactly("permanent_failure", "delivered");
 		assertThat(status.path("providerMessageId").asString()).isEqualTo("SMretried");
+	}
+
+	@Test
+	void lateDeadLetterOfAnEarlierTryDoesNotOverrideARetry() {
+		String to = phoneNumber();
+		TWILIO.stubFor(post(urlEqualTo(TWILIO_MESSAGES)).withFormParam("To", equalTo(to))
+			.willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+				.withBody("{\"code\":21610,\"message\":\"Unsubscribed recipient\",\"status\":400}")));
+		String id = publishSms(to, "late dead letter");
+		awaitStatus(id, "failed");
+		ConsumerRecord<String, byte[]> firstTry = awaitDeadLetter(Topics.deadLetter(Topics.SMS),
+				(record) -> text(record).contains(id));
+
+		TWILIO.stubFor(post(urlEqualTo(TWILIO_MESSAGES)).withFormParam("To", equalTo(to))
+			.willReturn(okJson("{\"sid\":\"SMlate\"}").withStatus(201).withFixedDelay(1_500)));
+		retry(id).expectStatus().isAccepted();
+		awaitStatus(id, "sending");
+		// The first try's dead letter shows up again while the retry is being sent.
+		ProducerRecord<String, byte[]> replayed = new ProducerRecord<>(Topics.deadLetter(Topics.SMS), firstTry.key(),
+				firstTry.value());
+		firstTry.headers().forEach((header) -> replayed.headers().add(header));
+		this.kafka.send(replayed).join();
+
+		JsonNode status = awaitStatus(id, "delivered");
+		assertThat(status.path("attempts").findValuesAsString("outcome")).containsExactly("permanent_failure", "delivered");
+		await().during(Duration.ofSeconds(1)).until(() -> "delivered".equals(status(id).path("status").asString()));
 	}
 
 	@Test

@@ -3,6 +3,8 @@ package com.cloudgreet.relay.notification.api;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import com.cloudgreet.relay.common.json.RelayJson;
@@ -14,7 +16,6 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -56,10 +57,13 @@ public class InternalTokenFilter implements WebFilter {
 	}
 
 	private static Mono<Void> reject(ServerWebExchange exchange, HttpStatus status, URI type, String detail) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-		problem.setType(type);
-		problem.setInstance(exchange.getRequest().getURI().getPath() == null ? null
-				: URI.create(exchange.getRequest().getURI().getRawPath()));
+		// The same members, in the same order, as Spring renders ProblemDetail for controller errors.
+		Map<String, Object> problem = new LinkedHashMap<>();
+		problem.put("detail", detail);
+		problem.put("instance", exchange.getRequest().getURI().getRawPath());
+		problem.put("status", status.value());
+		problem.put("title", status.getReasonPhrase());
+		problem.put("type", type.toString());
 		var response = exchange.getResponse();
 		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);

@@ -7,6 +7,7 @@ import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
+import com.cloudgreet.relay.notification.delivery.Generations;
 import com.cloudgreet.relay.notification.delivery.MessageStore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -47,14 +48,14 @@ public class DeadLetters {
 		}
 		Identity id = identity.get();
 		String event = new String(record.value(), StandardCharsets.UTF_8);
-		return this.store.markDeadLettered(id.id(), id.tenantId(), channel, event, reason)
+		return this.store.markDeadLettered(id.id(), id.tenantId(), channel, event, reason, Generations.of(record))
 			.doOnNext((changed) -> {
 				if (changed) {
 					log.warn("Dead-lettered {} message {}: {}", channel.id(), id.id(), reason);
 					this.alerts.deadLettered(channel, id.id(), id.tenantId(), reason);
 				}
 				else {
-					// Delivered or permanently failed already: the DLT copy is a record, not news.
+					// Delivered, permanently failed, or re-queued since: the DLT copy is a record, not news.
 					log.info("{} message {} reached the DLT after settling: {}", channel.id(), id.id(), reason);
 				}
 			})

@@ -38,6 +38,9 @@ final class RetryStages {
 			.notRetryOn(List.of(InvalidMessageException.class, PermanentDeliveryException.class))
 			.traversingCauses()
 			.autoCreateTopicsWith(topics.partitions(), topics.replicationFactor())
+			// Retry and DLT traffic is a small fraction of the request traffic: one consumer thread
+			// per retry topic per instance is plenty and saves a consumer (and its buffers) each.
+			.concurrency(1)
 			.dltHandlerMethod(new EndpointHandlerMethod(listenerBean, "onDeadLetter"));
 	}
 

@@ -108,40 +108,47 @@ public class MessageStore {
 	 * the log (a poison record that still had an id and tenant). Delivered and permanently failed
 	 * messages keep their state: their DLT record is informational.
 	 */
-	public Mono<Boolean> markDeadLettered(String id, String tenantId, Channel channel, String event, String reason) {
+	public Mono<Boolean> markDeadLettered(String id, String tenantId, Channel channel, String event, String reason,
+			int generation) {
 		return nullable(this.db.sql("""
-				insert into message (id, tenant_id, channel, status, event, last_error)
-				values (:id, :tenant, :channel, 'dead_lettered', :event, :reason)
+				insert into message (id, tenant_id, channel, status, event, last_error, generation)
+				values (:id, :tenant, :channel, 'dead_lettered', :event, :reason, :generation)
 				on conflict (id) do update set status = 'dead_lettered', last_error = excluded.last_error,
 				       lease_until = null, updated_at = now()
-				where message.tenant_id = excluded.tenant_id and message.status in ('queued', 'sending')""")
+				where message.tenant_id = excluded.tenant_id and message.status in ('queued', 'sending')
+				  and message.generation = excluded.generation""")
 			.bind("id", id)
+			.bind("generation", generation)
 			.bind("tenant", tenantId)
 			.bind("channel", channel.id())
 			.bind("event", event), "reason", reason).fetch().rowsUpdated().map((count) -> count > 0);
 	}
 
 	/**
-	 * Puts a failed or dead-lettered message back to {@code queued}, keeping its attempts; returns
-	 * the stored event to re-publish and the status to restore if publishing fails.
+	 * Puts a failed or dead-lettered message back to {@code queued} in a new generation, keeping its
+	 * attempts; returns the stored event to re-publish and what to restore if publishing fails.
 	 */
 	public Mono<Requeued> requeue(String id, String tenantId) {
 		return this.db.sql("""
-				update message m set status = 'queued', not_before = null, lease_until = null, updated_at = now()
+				update message m set status = 'queued', not_before = null, lease_until = null,
+				       generation = m.generation + 1, updated_at = now()
 				from (select id, status from message where id = :id and tenant_id = :tenant for update) previous
 				where m.id = previous.id and m.status in ('failed', 'dead_lettered')
-				returning m.event, m.channel, previous.status as previous_status""")
+				returning m.event, m.channel, m.generation, previous.status as previous_status""")
 			.bind("id", id)
 			.bind("tenant", tenantId)
 			.map((row) -> new Requeued(row.get("event", String.class),
-					Channel.ofId(row.get("channel", String.class)).orElseThrow(),
+					Channel.ofId(row.get("channel", String.class)).orElseThrow(), row.get("generation", Integer.class),
 					DeliveryStatus.of(row.get("previous_status", String.class))))
 			.one();
 	}
 
-	public Mono<Void> restore(String id, DeliveryStatus status) {
-		return this.db.sql("update message set status = :status, updated_at = now() where id = :id and status = 'queued'")
+	public Mono<Void> restore(String id, int generation, DeliveryStatus status) {
+		return this.db.sql("""
+				update message set status = :status, generation = generation - 1, updated_at = now()
+				where id = :id and status = 'queued' and generation = :generation""")
 			.bind("id", id)
+			.bind("generation", generation)
 			.bind("status", status.value())
 			.then();
 	}
@@ -169,7 +176,7 @@ public class MessageStore {
 			.flatMap((message) -> attempts.map(message::withAttempts));
 	}
 
-	public record Requeued(String event, Channel channel, DeliveryStatus previous) {
+	public record Requeued(String event, Channel channel, int generation, DeliveryStatus previous) {
 	}
 
 	private static GenericExecuteSpec nullable(GenericExecuteSpec spec, String name, String value) {

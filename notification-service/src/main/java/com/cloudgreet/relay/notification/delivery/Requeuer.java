@@ -37,11 +37,11 @@ public class Requeuer {
 		// that is not.
 		return this.store.requeue(id, tenantId)
 			.flatMap((requeued) -> publish(requeued).thenReturn((Result) new Result.Queued())
-				.onErrorResume(InvalidMessageException.class, (ex) -> this.store.restore(id, requeued.previous())
+				.onErrorResume(InvalidMessageException.class, (ex) -> this.store.restore(id, requeued.generation(), requeued.previous())
 					.thenReturn(new Result.NotRetryable("Message " + id + " was dead-lettered as unreadable ("
 							+ ex.getMessage() + "); it cannot be replayed")))
 				.onErrorResume((ex) -> !(ex instanceof InvalidMessageException),
-						(ex) -> this.store.restore(id, requeued.previous()).then(Mono.error(ex))))
+						(ex) -> this.store.restore(id, requeued.generation(), requeued.previous()).then(Mono.error(ex))))
 			.switchIfEmpty(Mono.defer(() -> this.store.find(id, tenantId)
 				.map((message) -> (Result) new Result.NotRetryable("Message " + id + " is " + message.status()
 						+ "; only failed or dead-lettered messages can be retried"))
@@ -56,6 +56,7 @@ public class Requeuer {
 		ProducerRecord<String, byte[]> record = new ProducerRecord<>(requeued.channel().topic(), key, value);
 		record.headers().add(RelayKafkaHeaders.CONTENT_TYPE, RelayKafkaHeaders.CLOUDEVENTS_JSON.getBytes(StandardCharsets.UTF_8));
 		record.headers().add(RelayKafkaHeaders.TENANT_ID, request.tenantId().getBytes(StandardCharsets.UTF_8));
+		record.headers().add(Generations.HEADER, Integer.toString(requeued.generation()).getBytes(StandardCharsets.UTF_8));
 		return Mono.fromFuture(() -> this.kafka.send(record)).then();
 	}
 

@@ -54,6 +54,13 @@ class SmsThrottleIT {
 	}
 
 	@Test
+	void sharesOneDefaultBudgetWhenNoAccountIsConfigured() {
+		SmsThrottle throttle = new SmsThrottle(new RedisRateLimiter(new ReactiveStringRedisTemplate(redis)),
+				settings("", 1000, 1000));
+		throttle.acquire().block(Duration.ofSeconds(5));
+	}
+
+	@Test
 	void passesAtOnceWhenDisabled() {
 		NotificationProperties.Sms settings = new NotificationProperties.Sms(NotificationProperties.SmsProvider.LOG,
 				List.of(Duration.ofSeconds(1)), twilio("ACoff"),
