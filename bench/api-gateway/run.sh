@@ -19,9 +19,9 @@ DURATION="${DURATION:-20}"
 CONNECTIONS="${CONNECTIONS:-32}"
 WRK_THREADS="${WRK_THREADS:-1}"
 LIMITER_CONCURRENCY="${LIMITER_CONCURRENCY:-64}"
-GATEWAY_PORT=18080
-GATEWAY_MGMT=19080
-BARE_PORT=18090
+GATEWAY_PORT="${BENCH_GATEWAY_PORT:-18480}"
+GATEWAY_MGMT="${BENCH_GATEWAY_MGMT_PORT:-18481}"
+BARE_PORT="${BENCH_BARE_PORT:-18482}"
 WORK="$RELAY_DEV_DIR/bench/api-gateway"
 mkdir -p "$WORK"
 RESULTS="$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -44,7 +44,7 @@ fi
 if [[ ! -s "$WORK/classpath.txt" || "$RELAY_ROOT/api-gateway/pom.xml" -nt "$WORK/classpath.txt" ]]; then
   (cd "$RELAY_ROOT" && ./mvnw -q -B -o -pl api-gateway dependency:build-classpath -Dmdep.outputFile="$WORK/classpath.txt")
 fi
-CP="$(cat "$WORK/classpath.txt")"
+CP="$(cat "$WORK/classpath.txt"):$RELAY_ROOT/api-gateway/target/classes"
 
 PIDS_STARTED=()
 cleanup() {
@@ -107,6 +107,11 @@ done
 say "redis-benchmark: trivial EVAL, $LIMITER_CONCURRENCY connections"
 RAW="$(redis-benchmark -h 127.0.0.1 -p 6379 -c "$LIMITER_CONCURRENCY" -n 400000 -q EVAL 'return 1' 0 | tr '\r' '\n' | grep -i 'requests per second' | tail -1)"
 report "redis-benchmark EVAL 'return 1': $RAW"
+# The physical limit of the rate-limit script itself (1 key, random tenants), for reference.
+SHA="$(redis-cli -h 127.0.0.1 -p 6379 SCRIPT LOAD "$(cat "$RELAY_ROOT/common/src/main/resources/scripts/rate_limit.lua")")"
+SCRIPTRAW="$(redis-benchmark -h 127.0.0.1 -p 6379 -c "$LIMITER_CONCURRENCY" -n 400000 -r 1000 -q EVALSHA "$SHA" 1 \
+  'relay:rl:{bench-__rand_int__}:tenant:x' 1 '' 1 1000000 | tr '\r' '\n' | grep -i 'requests per second' | tail -1)"
+report "redis-benchmark EVALSHA rate_limit.lua (1 limit): $SCRIPTRAW"
 lim="$(sed -n 's/.*= \([0-9]*\) decisions.*/\1/p' <<<"$LIMITER1")"
 raw="$(sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' <<<"$RAW")"
 report "limiter (1 limit) / raw EVAL: $(awk -v l="$lim" -v r="$raw" 'BEGIN{printf "%.2f", l/r}')"

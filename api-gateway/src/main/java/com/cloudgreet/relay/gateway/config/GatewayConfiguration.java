@@ -10,6 +10,7 @@ import com.cloudgreet.relay.gateway.ratelimit.RateLimitFilter;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimitPolicy;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimiterHealthIndicator;
 import com.cloudgreet.relay.gateway.ratelimit.ResilientRateLimiter;
+import com.cloudgreet.relay.gateway.ratelimit.StaticScriptRedisTemplate;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,16 +19,16 @@ import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBui
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 
 /** Wiring of the beans that are not plain components. */
 @Configuration(proxyBeanMethods = false)
 public class GatewayConfiguration {
 
 	@Bean
-	ResilientRateLimiter rateLimiter(ReactiveStringRedisTemplate redis, GatewayProperties properties,
+	ResilientRateLimiter rateLimiter(ReactiveRedisConnectionFactory redis, GatewayProperties properties,
 			MeterRegistry meters) {
-		return new ResilientRateLimiter(new RedisRateLimiter(redis),
+		return new ResilientRateLimiter(new RedisRateLimiter(new StaticScriptRedisTemplate(redis)),
 				new LocalRateLimiter(properties.gateway().rateLimit().expectedReplicas()), properties, meters);
 	}
 
@@ -50,10 +51,15 @@ public class GatewayConfiguration {
 	 * While Redis is disconnected, fail commands at once instead of queueing them until the
 	 * command timeout: the limiter's failure mode and the auth cache's database fallback then
 	 * take effect immediately, and no request waits on a dead connection.
+	 *
+	 * <p>Replies are emitted on Lettuce's computation threads, not its I/O thread: every request
+	 * continues (limiter, validation, Kafka hand-off) after a Redis reply, and on the one I/O
+	 * thread of the shared connection that work ran single-file (63% of samples in a profile).
 	 */
 	@Bean
-	LettuceClientOptionsBuilderCustomizer failFastWhenRedisIsDown() {
-		return (builder) -> builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+	LettuceClientOptionsBuilderCustomizer lettuceOptions() {
+		return (builder) -> builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+			.publishOnScheduler(true);
 	}
 
 	/**

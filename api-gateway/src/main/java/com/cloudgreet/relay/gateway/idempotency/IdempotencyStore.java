@@ -49,8 +49,8 @@ public class IdempotencyStore {
 
 	private static final String DONE = "D|";
 
-	private static final RedisScript<Long> RELEASE = RedisScript
-		.of(new ClassPathResource("scripts/idempotency_release.lua"), Long.class);
+	/** Built from the script's text, read once: a resource-backed script re-checks its file on every call. */
+	private static final RedisScript<Long> RELEASE = script("scripts/idempotency_release.lua");
 
 	private final ReactiveStringRedisTemplate redis;
 
@@ -161,6 +161,15 @@ public class IdempotencyStore {
 		return new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.IDEMPOTENCY_CONFLICT,
 				"Idempotency key reused",
 				"This Idempotency-Key was used with a different request; use a new key for a new request.");
+	}
+
+	private static RedisScript<Long> script(String path) {
+		try {
+			return RedisScript.of(new ClassPathResource(path).getContentAsString(StandardCharsets.UTF_8), Long.class);
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
 	}
 
 	static String fingerprint(String method, String path, byte[] body) {

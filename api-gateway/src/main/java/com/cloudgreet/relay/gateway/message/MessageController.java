@@ -77,10 +77,14 @@ public class MessageController {
 	}
 
 	private Mono<Reply> publish(Channel channel, String tenantId, byte[] body) {
-		return Mono.fromCallable(() -> event(channel, tenantId, body)).flatMap((prepared) -> this.publisher
-			.publish(prepared.event(), prepared.recordKey())
-			.then(this.accepted.remember(prepared.event().id(), tenantId, channel))
-			.then(Mono.fromSupplier(() -> answer(prepared.event(), channel))));
+		// The accepted-record write runs beside the Kafka send rather than after it: the answer
+		// waits for the slower of the two, not their sum. If the send fails the client gets a 503
+		// without the id, so a record for it can never be queried and does no harm.
+		return Mono.fromCallable(() -> event(channel, tenantId, body))
+			.flatMap((prepared) -> Mono
+				.when(this.publisher.publish(prepared.event(), prepared.recordKey()),
+						this.accepted.remember(prepared.event().id(), tenantId, channel))
+				.then(Mono.fromSupplier(() -> answer(prepared.event(), channel))));
 	}
 
 	private record Prepared(CloudEvent event, String recordKey) {
