@@ -42,6 +42,8 @@ kcat -b 127.0.0.1:9092 -L -t relay.webhook.v1 2>/dev/null | grep -q "partitions"
   || { echo "no Kafka with relay.webhook.v1 on 127.0.0.1:9092; run ./dev/up first"; exit 1; }
 psql -h 127.0.0.1 -U postgres -qAt -c "select 1 from pg_database where datname='$DB'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -q -c "create database $DB"
+# A fresh store per run: earlier runs' endpoints must not receive anything.
+"${PSQL[@]}" -c "drop schema if exists webhook cascade" -c "drop table if exists public.flyway_schema_history" 2>/dev/null || true
 
 JAR="$(ls "$ROOT"/webhook-service/target/*-exec.jar 2>/dev/null | head -1 || true)"
 if [[ -z "$JAR" || -n "$(find "$ROOT/webhook-service/src/main" "$ROOT/common/src/main" -newer "$JAR" -print -quit)" ]]; then
@@ -53,7 +55,7 @@ java "$HERE/Receiver.java" "$RECEIVER_PORT" >"$OUT/receiver.log" 2>&1 &
 PIDS+=($!)
 
 SPRING_R2DBC_URL="r2dbc:postgresql://127.0.0.1:5432/$DB" SPRING_FLYWAY_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
-SPRING_KAFKA_CONSUMER_GROUP_ID=webhook-service-bench \
+SPRING_KAFKA_CONSUMER_GROUP_ID="webhook-service-bench-$(date +%s)" SPRING_KAFKA_CONSUMER_AUTO_OFFSET_RESET=latest \
 SERVER_PORT=$PORT MANAGEMENT_SERVER_PORT=$MGMT RELAY_INTERNAL_TOKEN=$TOKEN \
 RELAY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true LOGGING_LEVEL_COM_CLOUDGREET_RELAY=WARN \
   java ${BENCH_JAVA_OPTS:--Xms256m -Xmx512m} -jar "$JAR" >"$OUT/service.log" 2>&1 &
@@ -106,11 +108,29 @@ span = max(s['lastMs'] - s['firstMs'], 1) / 1000
 print('$1', s['count'], round(s['count'] / span, 1), s['p50'], s['p99'], s['max'], s['count'] - s['distinctIds'], s['hung'])"
 }
 
+# Warm-up: a new consumer group starts at the end of the topic (earlier events are not ours), so
+# produce until one event arrives: then partitions are assigned and the JIT has seen the path.
+ENDPOINTS_SAVED=$ENDPOINTS; ENDPOINTS=1; new_tenant 0; ENDPOINTS=$ENDPOINTS_SAVED
+for _ in $(seq 1 60); do
+  produce 20 0
+  sleep 2
+  [[ "$(stat count)" -gt 0 ]] && break
+done
+[[ "$(stat count)" -gt 0 ]] || { echo "warm-up event never arrived; see $OUT/service.log"; exit 1; }
+
+# CPU by process while a phase runs: where the time goes.
+profile() { # label
+  sleep 4
+  { echo "== $1"; top -b -n 1 -o %CPU -w 200 | sed -n '7,16p'; } >>"$OUT/top.txt"
+}
+: >"$OUT/top.txt"
+
 echo "phase endpoints delivered deliveries/s p50_ms p99_ms max_ms duplicates hanging_requests" | tee "$OUT/results.txt"
 
 # Phase 1: throughput on a backlog.
 new_tenant 0
 curl -fsS -X POST "http://127.0.0.1:$RECEIVER_PORT/reset"
+profile backlog &
 produce "$BACKLOG" 0
 await_received $((BACKLOG * ENDPOINTS))
 report "backlog=$BACKLOG $ENDPOINTS" | tee -a "$OUT/results.txt"
@@ -118,6 +138,7 @@ report "backlog=$BACKLOG $ENDPOINTS" | tee -a "$OUT/results.txt"
 # Phase 2: latency at a steady rate.
 new_tenant 0
 curl -fsS -X POST "http://127.0.0.1:$RECEIVER_PORT/reset"
+profile steady &
 produce $((RATE * DURATION)) "$RATE"
 await_received $((RATE * DURATION * ENDPOINTS))
 report "rate=$RATE/s $ENDPOINTS" | tee -a "$OUT/results.txt"

@@ -92,6 +92,64 @@ public class DeliveryDispatcher implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Slots held for the deliveries an event is about to get, at most one per endpoint. The
+	 * caller claims exactly those deliveries, then {@link Reservation#start starts} them, or
+	 * {@link Reservation#cancel cancels} if storing failed.
+	 */
+	public Reservation reserve(List<String> endpointIds) {
+		java.util.Set<String> reserved = new java.util.LinkedHashSet<>();
+		if (isRunning()) {
+			for (String endpointId : endpointIds) {
+				if (!reserved.contains(endpointId) && tryAcquire(endpointId)) {
+					reserved.add(endpointId);
+				}
+			}
+		}
+		if (reserved.size() < endpointIds.size()) {
+			this.backlog = true;
+		}
+		return new Reservation(reserved);
+	}
+
+	public final class Reservation {
+
+		private final java.util.Set<String> endpointIds;
+
+		private boolean settled;
+
+		Reservation(java.util.Set<String> endpointIds) {
+			this.endpointIds = endpointIds;
+		}
+
+		public java.util.Set<String> endpointIds() {
+			return java.util.Collections.unmodifiableSet(this.endpointIds);
+		}
+
+		/** Sends the claimed deliveries in their reserved slots and frees any slot left unused. */
+		public synchronized void start(List<DeliveryTask> tasks) {
+			if (this.settled) {
+				return;
+			}
+			this.settled = true;
+			java.util.Set<String> unused = new java.util.HashSet<>(this.endpointIds);
+			for (DeliveryTask task : tasks) {
+				if (unused.remove(task.endpointId())) {
+					attempt(task);
+				}
+			}
+			unused.forEach(DeliveryDispatcher.this::release);
+		}
+
+		public synchronized void cancel() {
+			if (!this.settled) {
+				this.settled = true;
+				this.endpointIds.forEach(DeliveryDispatcher.this::release);
+			}
+		}
+
+	}
+
 	/** Polls now rather than at the next tick (a replay, a re-enabled endpoint, a freed slot). */
 	public void wakeUp() {
 		this.wakeUps.tryEmitNext(Boolean.TRUE);
@@ -174,8 +232,10 @@ public class DeliveryDispatcher implements SmartLifecycle {
 		if (this.polling != null) {
 			return;
 		}
+		// Wake-ups (one per freed slot under backlog) are coalesced: at most one extra poll per
+		// 10 ms, each claiming every slot free by then, instead of one claim query per delivery.
 		Flux<Boolean> ticks = Flux.merge(Flux.interval(Duration.ZERO, this.settings.pollInterval()).map((t) -> true),
-				this.wakeUps.asFlux());
+				this.wakeUps.asFlux().sample(Duration.ofMillis(10)));
 		// One poll at a time; ticks arriving meanwhile are dropped, the next tick catches up.
 		this.polling = ticks.onBackpressureDrop()
 			.concatMap((tick) -> poll().onErrorResume((ex) -> {

@@ -39,22 +39,27 @@ public class DeliveryStore {
 	}
 
 	/**
-	 * Stores the event and one delivery per endpoint, claimed by {@code owner}, in one statement
-	 * (so atomically, in one round trip). Empty if the event was stored before (a redelivered
-	 * record): its deliveries exist already and the poller owns them, so nothing is duplicated.
+	 * Stores the event and one delivery per endpoint in one statement (so atomically, in one round
+	 * trip). Deliveries to the endpoints in {@code claim} (a slot is free for them here) are
+	 * claimed by {@code owner} and returned to be sent at once; the others are left to the poller.
+	 * Empty if the event was stored before (a redelivered record): its deliveries exist already,
+	 * so nothing is duplicated.
 	 */
-	public Flux<DeliveryTask> ingest(NewEvent event, List<Endpoint> endpoints, Supplier<String> ids, String owner,
-			Duration lease) {
+	public Flux<DeliveryTask> ingest(NewEvent event, List<Endpoint> endpoints, java.util.Set<String> claim,
+			Supplier<String> ids, String owner, Duration lease) {
 		String[] deliveryIds = endpoints.stream().map((e) -> ids.get()).toArray(String[]::new);
 		String[] endpointIds = endpoints.stream().map(Endpoint::id).toArray(String[]::new);
+		Boolean[] claimed = endpoints.stream().map((e) -> claim.contains(e.id())).toArray(Boolean[]::new);
 		return this.db
 			.sql("with ev as (insert into event (tenant_id, id, event_type, body, cloud_event, created_at) "
 					+ "values (:tenant, :event, :type, :body, :cloudEvent, :createdAt) on conflict do nothing returning id), "
 					+ "dl as (insert into delivery (id, tenant_id, event_id, endpoint_id, status, next_attempt_at, "
 					+ "lease_owner, lease_until, created_at, updated_at) "
-					+ "select d.id, :tenant, :event, d.endpoint_id, 'pending', now(), :owner, "
-					+ "now() + :leaseMs * interval '1 millisecond', now(), now() "
-					+ "from unnest(cast(:ids as text[]), cast(:endpoints as text[])) as d(id, endpoint_id) "
+					+ "select d.id, :tenant, :event, d.endpoint_id, 'pending', now(), "
+					+ "case when d.claimed then :owner end, "
+					+ "case when d.claimed then now() + :leaseMs * interval '1 millisecond' end, now(), now() "
+					+ "from unnest(cast(:ids as text[]), cast(:endpoints as text[]), cast(:claimed as boolean[])) "
+					+ "as d(id, endpoint_id, claimed) "
 					+ "where exists (select 1 from ev) returning id) "
 					+ "select (select count(*) from ev) as inserted")
 			.bind("tenant", event.tenantId())
@@ -67,9 +72,11 @@ public class DeliveryStore {
 			.bind("leaseMs", lease.toMillis())
 			.bind("ids", deliveryIds)
 			.bind("endpoints", endpointIds)
+			.bind("claimed", claimed)
 			.map((row) -> row.get("inserted", Long.class))
 			.one()
-			.flatMapMany((inserted) -> inserted == 0 ? Flux.empty() : Flux.range(0, endpoints.size()).map((i) -> {
+			.flatMapMany((inserted) -> inserted == 0 ? Flux.empty()
+					: Flux.range(0, endpoints.size()).filter((i) -> claimed[i]).map((i) -> {
 				Endpoint e = endpoints.get(i);
 				return new DeliveryTask(deliveryIds[i], event.tenantId(), event.eventId(), e.id(), e.url(), e.secret(),
 						e.previousSecret(), e.previousSecretExpiresAt(), event.eventType(), event.body(), 0, 0);

@@ -3,7 +3,6 @@ package com.cloudgreet.relay.webhook.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import com.cloudgreet.relay.common.event.CloudEventCodec;
@@ -12,6 +11,7 @@ import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.message.WebhookEvent;
+import com.cloudgreet.relay.webhook.endpoint.Endpoint;
 import com.cloudgreet.relay.webhook.endpoint.EndpointRepository;
 import reactor.core.publisher.Mono;
 
@@ -48,11 +48,19 @@ public class FanOut {
 				CloudEventCodec.encode(request.event()), this.clock.instant());
 		return this.endpoints.subscribers(request.tenantId(), event.eventType())
 			.collectList()
-			.flatMapMany((subscribers) -> this.store.ingest(stored, subscribers, () -> RelayIds.next(IdKind.DELIVERY),
-					this.dispatcher.owner(), this.lease))
-			.collectList()
-			.doOnNext(this.dispatcher::submit)
-			.map(List::size);
+			.flatMap((subscribers) -> {
+				// Slots are reserved before the insert so deliveries that can go out now are claimed
+				// in the same statement; the rest wait for the poller, with no claim to undo.
+				var reservation = this.dispatcher.reserve(subscribers.stream().map(Endpoint::id).toList());
+				return this.store
+					.ingest(stored, subscribers, reservation.endpointIds(), () -> RelayIds.next(IdKind.DELIVERY),
+							this.dispatcher.owner(), this.lease)
+					.collectList()
+					.doOnNext(reservation::start)
+					.doOnError((ex) -> reservation.cancel())
+					.doOnCancel(reservation::cancel)
+					.map((started) -> subscribers.size());
+			});
 	}
 
 	/**
