@@ -146,8 +146,14 @@ class StatusAndRoutingIT extends GatewayIntegrationTest {
 			.expectBody()
 			.jsonPath("$.openapi")
 			.exists()
-			.jsonPath("$.paths['/v1/messages/{channel}']")
-			.exists();
+			.jsonPath("$.paths['/v1/messages/sms'].post.requestBody.content['application/json'].schema['$ref']")
+			.isEqualTo("#/components/schemas/SmsMessage")
+			.jsonPath("$.paths['/v1/messages/email'].post.responses['202']")
+			.exists()
+			.jsonPath("$.paths['/admin/v1/tenants'].post")
+			.exists()
+			.jsonPath("$.components.securitySchemes.apiKey.scheme")
+			.isEqualTo("bearer");
 	}
 
 	@Test

@@ -1,5 +1,9 @@
 package com.cloudgreet.relay.gateway.message;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,6 +19,14 @@ import com.cloudgreet.relay.common.message.SmsMessage;
 import com.cloudgreet.relay.common.message.WebhookEvent;
 import com.cloudgreet.relay.gateway.auth.Caller;
 import com.cloudgreet.relay.gateway.idempotency.IdempotencyStore;
+import com.cloudgreet.relay.gateway.openapi.ApiSchemas;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.web.Reply;
 import com.cloudgreet.relay.gateway.web.RequestBodies;
@@ -52,19 +64,60 @@ public class MessageController {
 		this.accepted = accepted;
 	}
 
+	@PostMapping("/v1/messages/email")
+	@Operation(summary = "Send an email", requestBody = @RequestBody(required = true,
+			content = @Content(mediaType = "application/json", schema = @Schema(implementation = EmailMessage.class))))
+	@AcceptedResponses
+	public Mono<ResponseEntity<byte[]>> email(ServerWebExchange exchange) {
+		return accept(Channel.EMAIL, exchange);
+	}
+
+	@PostMapping("/v1/messages/sms")
+	@Operation(summary = "Send an SMS", requestBody = @RequestBody(required = true,
+			content = @Content(mediaType = "application/json", schema = @Schema(implementation = SmsMessage.class))))
+	@AcceptedResponses
+	public Mono<ResponseEntity<byte[]>> sms(ServerWebExchange exchange) {
+		return accept(Channel.SMS, exchange);
+	}
+
+	/** Any other channel: a precise 404 rather than the framework's generic one. */
 	@PostMapping("/v1/messages/{channel}")
-	public Mono<ResponseEntity<byte[]>> send(@PathVariable String channel, ServerWebExchange exchange) {
-		Channel resolved = Channel.ofId(channel)
-			.filter((c) -> c != Channel.WEBHOOK)
-			.orElseThrow(() -> ApiProblem.notFound("Unknown channel '" + sanitize(channel)
-					+ "': messages are sent on /v1/messages/email or /v1/messages/sms, events on /v1/events."));
-		return accept(resolved, exchange);
+	@Operation(hidden = true)
+	public Mono<ResponseEntity<byte[]>> unknownChannel(@PathVariable String channel) {
+		return Mono.error(ApiProblem.notFound("Unknown channel '" + sanitize(channel)
+				+ "': messages are sent on /v1/messages/email or /v1/messages/sms, events on /v1/events."));
 	}
 
 	@PostMapping("/v1/events")
+	@Operation(summary = "Publish a webhook event to the tenant's subscribed endpoints",
+			requestBody = @RequestBody(required = true, content = @Content(mediaType = "application/json",
+					schema = @Schema(implementation = WebhookEvent.class))))
+	@AcceptedResponses
 	public Mono<ResponseEntity<byte[]>> event(ServerWebExchange exchange) {
 		return accept(Channel.WEBHOOK, exchange);
 	}
+
+	/** The answers every accepting endpoint documents. */
+	@Target(ElementType.METHOD)
+	@Retention(RetentionPolicy.RUNTIME)
+	@Parameter(name = "Idempotency-Key", in = ParameterIn.HEADER, required = false,
+			description = "Repeat-safe key: the same key and body within 24 h return the first answer")
+	@ApiResponse(responseCode = "202", description = "Durably queued in Kafka",
+			content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Accepted.class)))
+	@ApiResponse(responseCode = "400", description = "Not readable JSON", content = @Content(
+			mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "422", description = "Invalid fields, or an Idempotency-Key reused with another body",
+			content = @Content(mediaType = "application/problem+json",
+					schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "409", description = "The same Idempotency-Key is still in flight")
+	@ApiResponse(responseCode = "413", description = "Body over the size limit")
+	@ApiResponse(responseCode = "415", description = "Not application/json")
+	@ApiResponse(responseCode = "429", description = "Rate limited; see Retry-After")
+	@ApiResponse(responseCode = "503", description = "Kafka or Redis unavailable; nothing was accepted; see Retry-After")
+	@interface AcceptedResponses {
+
+	}
+
 
 	private Mono<ResponseEntity<byte[]>> accept(Channel channel, ServerWebExchange exchange) {
 		String tenantId = Caller.tenant(exchange).tenantId();

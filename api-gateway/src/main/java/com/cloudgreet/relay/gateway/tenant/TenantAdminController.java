@@ -3,7 +3,14 @@ package com.cloudgreet.relay.gateway.tenant;
 import java.util.List;
 
 import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.gateway.openapi.OpenApiConfiguration;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import com.cloudgreet.relay.gateway.web.Reply;
 import com.cloudgreet.relay.gateway.web.RequestBodies;
 import org.springframework.http.HttpHeaders;
@@ -23,6 +30,8 @@ import reactor.core.publisher.Mono;
  * clients over, revoke the old one", so no client is ever left without a working key.
  */
 @RestController
+@Tag(name = "admin", description = "Tenants and API keys (admin token)")
+@SecurityRequirement(name = OpenApiConfiguration.ADMIN_TOKEN)
 public class TenantAdminController {
 
 	private final TenantStore store;
@@ -38,6 +47,9 @@ public class TenantAdminController {
 	}
 
 	@PostMapping("/admin/v1/tenants")
+	@Operation(summary = "Create a tenant; the answer shows its first API key, once",
+			requestBody = @RequestBody(required = true, content = @Content(mediaType = "application/json",
+					schema = @Schema(implementation = TenantRequests.CreateTenant.class))))
 	public Mono<ResponseEntity<byte[]>> create(ServerWebExchange exchange) {
 		return this.bodies.json(exchange.getRequest()).flatMap((body) -> {
 			TenantRequests.CreateTenant request = RelayJson.read(body, TenantRequests.CreateTenant.class);
@@ -81,6 +93,9 @@ public class TenantAdminController {
 	}
 
 	@PutMapping("/admin/v1/tenants/{tenantId}/rate-limit")
+	@Operation(summary = "Set a tenant's own rate limit",
+			requestBody = @RequestBody(required = true, content = @Content(mediaType = "application/json",
+					schema = @Schema(implementation = TenantRequests.RateLimit.class))))
 	public Mono<ResponseEntity<byte[]>> setLimit(@PathVariable String tenantId, ServerWebExchange exchange) {
 		return this.bodies.json(exchange.getRequest()).flatMap((body) -> {
 			TenantRequests.RateLimit limit = RelayJson.read(body, TenantRequests.RateLimit.class);
