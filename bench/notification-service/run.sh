@@ -60,7 +60,8 @@ java -cp "$KAFKA_HOME/lib/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.prop
   -c "$KDIR/server.properties" >"$OUT/kafka-format.log" 2>&1
 java -Xmx512m -cp "$KAFKA_HOME/lib/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" kafka.Kafka \
   "$KDIR/server.properties" >"$OUT/kafka.log" 2>&1 &
-BENCH_PIDS+=($!)
+BROKER_PID=$!
+BENCH_PIDS+=($BROKER_PID)
 for _ in $(seq 1 60); do kcat -b "$BROKER" -L >/dev/null 2>&1 && break; sleep 1; done
 kcat -b "$BROKER" -L >/dev/null 2>&1 || { echo "benchmark broker did not start; see $OUT/kafka.log"; exit 1; }
 psql -h 127.0.0.1 -U postgres -qAt -c "select 1 from pg_database where datname='$DB'" | grep -q 1 \
@@ -113,17 +114,28 @@ produce() { # channel count rate
     | kcat -b "$BROKER" -t "$topic" -P -K $'\t' -H content-type=application/cloudevents+json -X linger.ms=5
 }
 
+cpu_ms() { # pid...: CPU time (user+system) of the processes so far, in ms
+  local total=0 pid ticks
+  for pid in "$@"; do
+    ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + ticks))
+  done
+  echo $((total * 1000 / $(getconf CLK_TCK)))
+}
+
 report() { # label channel
   "${PSQL[@]}" -F ' ' -c "
     select '$1 $2', count(*),
       round(count(*) / greatest(extract(epoch from max(updated_at) - min(created_at)), 0.001)::numeric, 1) as per_second,
       round((percentile_cont(0.5) within group (order by extract(epoch from updated_at - (event::json->>'time')::timestamptz)) * 1000)::numeric) as p50_ms,
       round((percentile_cont(0.99) within group (order by extract(epoch from updated_at - (event::json->>'time')::timestamptz)) * 1000)::numeric) as p99_ms,
-      (select count(*) from notification.attempt a join notification.message m2 on m2.id = a.message_id where m2.channel='$2') as attempts
+      (select count(*) from notification.attempt a join notification.message m2 on m2.id = a.message_id where m2.channel='$2') as attempts,
+      round((avg(extract(epoch from created_at - (event::json->>'time')::timestamptz)) * 1000)::numeric) as pickup_avg_ms,
+      (select round(avg(a.latency_ms)) from notification.attempt a join notification.message m2 on m2.id = a.message_id where m2.channel='$2') as provider_avg_ms
     from notification.message where channel='$2' and status='delivered' and tenant_id='ten_bench'"
 }
 
-echo "label channel delivered deliveries/s p50_ms p99_ms attempts" | tee "$OUT/results.txt"
+echo "label channel delivered deliveries/s p50_ms p99_ms attempts pickup_avg_ms provider_avg_ms" | tee "$OUT/results.txt"
 for n in $INSTANCES; do
   INSTANCE_PIDS=()
   "${PSQL[@]}" -c "do \$\$ begin if to_regclass('notification.message') is not null then truncate notification.message cascade; end if; end \$\$" || true
@@ -132,8 +144,11 @@ for n in $INSTANCES; do
   sleep 5 # let the group settle (partition assignment)
 
   # Phase 1: throughput on a backlog.
+  cpu_before=$(cpu_ms "${INSTANCE_PIDS[@]}"); broker_before=$(cpu_ms "$BROKER_PID")
   produce email "$BACKLOG" 0 & p1=$!; produce sms "$BACKLOG" 0 & p2=$!; wait "$p1" "$p2"
   await_delivered email "$BACKLOG"; await_delivered sms "$BACKLOG"
+  cpu_used=$(( $(cpu_ms "${INSTANCE_PIDS[@]}") - cpu_before )); broker_used=$(( $(cpu_ms "$BROKER_PID") - broker_before ))
+  echo "instances=$n backlog: service CPU $cpu_used ms for $((2 * BACKLOG)) deliveries = $(( cpu_used * 1000 / (2 * BACKLOG) )) us/delivery; broker CPU $broker_used ms" | tee -a "$OUT/results.txt"
   report "instances=$n backlog" email | tee -a "$OUT/results.txt"
   report "instances=$n backlog" sms | tee -a "$OUT/results.txt"
 

@@ -9,6 +9,7 @@ import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.notification.delivery.Generations;
 import com.cloudgreet.relay.notification.delivery.MessageStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
@@ -32,14 +33,19 @@ public class DeadLetters {
 
 	private final DeadLetterAlerter alerts;
 
-	public DeadLetters(MessageStore store, DeadLetterAlerter alerts) {
+	private final MeterRegistry meters;
+
+	public DeadLetters(MessageStore store, DeadLetterAlerter alerts, MeterRegistry meters) {
 		this.store = store;
 		this.alerts = alerts;
+		this.meters = meters;
 	}
 
 	public Mono<Void> handle(Channel channel, ConsumerRecord<String, byte[]> record) {
 		String reason = reason(record);
 		Optional<Identity> identity = identify(record.value());
+		this.meters.counter("relay.notification.dead.letters", "channel", channel.id(), "identifiable",
+				Boolean.toString(identity.isPresent())).increment();
 		if (identity.isEmpty()) {
 			log.warn("Dead-lettered unidentifiable {} record {}-{}@{}: {}", channel.id(), record.topic(),
 					record.partition(), record.offset(), reason);
