@@ -66,7 +66,7 @@ wrk_run() { # label url
 }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
-report "# api-gateway benchmark $(date -u +%FT%TZ) on $(nproc) cores; wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s"
+report "# api-gateway benchmark $(date -u +%FT%TZ) on $(nproc) cores; wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- 1a. the ceiling: bare WebFlux ---------------------------------------------------------------
 say "starting the bare WebFlux endpoint on :$BARE_PORT"
@@ -80,7 +80,8 @@ kill "${PIDS_STARTED[-1]}"; wait "${PIDS_STARTED[-1]}" 2>/dev/null || true
 
 # --- 1b. the gateway --------------------------------------------------------------------------------
 say "starting the gateway on :$GATEWAY_PORT"
-RELAY_ADMIN_TOKEN=bench-admin-token java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m} -jar "$JAR" \
+# env execs java, so $! is the JVM itself and the cleanup trap stops exactly it.
+env RELAY_ADMIN_TOKEN=bench-admin-token java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m} -jar "$JAR" \
   --server.port=$GATEWAY_PORT --management.server.port=$GATEWAY_MGMT >"$WORK/gateway.log" 2>&1 &
 PIDS_STARTED+=($!)
 gateway_healthy() { curl -fsS "http://127.0.0.1:$GATEWAY_MGMT/actuator/health" >/dev/null 2>&1; }
@@ -115,4 +116,5 @@ report "redis-benchmark EVALSHA rate_limit.lua (1 limit): $SCRIPTRAW"
 lim="$(sed -n 's/.*= \([0-9]*\) decisions.*/\1/p' <<<"$LIMITER1")"
 raw="$(sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' <<<"$RAW")"
 report "limiter (1 limit) / raw EVAL: $(awk -v l="$lim" -v r="$raw" 'BEGIN{printf "%.2f", l/r}')"
+report "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "results in $RESULTS"
