@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
+import com.cloudgreet.relay.gateway.ratelimit.RefusedClients;
 import com.cloudgreet.relay.gateway.tenant.ApiKeyAuthenticator;
+import com.cloudgreet.relay.gateway.web.ClientIpResolver;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
@@ -29,8 +31,15 @@ public class AuthenticationFilter implements WebFilter, Ordered {
 
 	private final byte[] adminToken;
 
-	public AuthenticationFilter(ApiKeyAuthenticator keys, GatewayProperties properties) {
+	private final ClientIpResolver clientIps;
+
+	private final RefusedClients refused;
+
+	public AuthenticationFilter(ApiKeyAuthenticator keys, ClientIpResolver clientIps, RefusedClients refused,
+			GatewayProperties properties) {
 		this.keys = keys;
+		this.clientIps = clientIps;
+		this.refused = refused;
 		String token = properties.adminToken();
 		this.adminToken = token == null || token.isBlank() ? null : token.getBytes(StandardCharsets.UTF_8);
 	}
@@ -64,7 +73,10 @@ public class AuthenticationFilter implements WebFilter, Ordered {
 		if (credentials == null) {
 			return Mono.just(new Caller.Anonymous("An API key is required: Authorization: Bearer <key>."));
 		}
-		return this.keys.authenticate(credentials)
+		// A client already refused for failed attempts gets no database lookups until its
+		// Retry-After: random-key floods must not turn into a PostgreSQL query per request.
+		boolean mayQueryDatabase = !this.refused.isRefused(this.clientIps.resolve(exchange.getRequest()));
+		return this.keys.authenticate(credentials, mayQueryDatabase)
 			.<Caller>map(Caller.Tenant::new)
 			.defaultIfEmpty(new Caller.Anonymous("The API key is not valid."));
 	}

@@ -9,6 +9,7 @@ import com.cloudgreet.relay.gateway.ratelimit.LocalRateLimiter;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimitFilter;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimitPolicy;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimiterHealthIndicator;
+import com.cloudgreet.relay.gateway.ratelimit.RefusedClients;
 import com.cloudgreet.relay.gateway.ratelimit.ResilientRateLimiter;
 import com.cloudgreet.relay.gateway.ratelimit.StaticScriptRedisTemplate;
 import io.lettuce.core.ClientOptions;
@@ -33,8 +34,9 @@ public class GatewayConfiguration {
 	}
 
 	@Bean
-	RateLimitFilter rateLimitFilter(RateLimitPolicy policy, ResilientRateLimiter limiter, GatewayProperties properties) {
-		return new RateLimitFilter(policy, limiter, properties);
+	RateLimitFilter rateLimitFilter(RateLimitPolicy policy, ResilientRateLimiter limiter, RefusedClients refused,
+			GatewayProperties properties) {
+		return new RateLimitFilter(policy, limiter, refused, properties);
 	}
 
 	@Bean

@@ -35,6 +35,14 @@ public class ApiKeyAuthenticator {
 
 	/** The tenant of {@code apiKey}, or empty if it is not a live key. */
 	public Mono<TenantKey> authenticate(String apiKey) {
+		return authenticate(apiKey, true);
+	}
+
+	/**
+	 * As {@link #authenticate(String)}; with {@code mayQueryDatabase} false, a key that is not in
+	 * the cache is treated as unknown instead of being looked up in PostgreSQL.
+	 */
+	public Mono<TenantKey> authenticate(String apiKey, boolean mayQueryDatabase) {
 		if (!ApiKeys.isWellFormed(apiKey)) {
 			return Mono.empty();
 		}
@@ -47,6 +55,9 @@ public class ApiKeyAuthenticator {
 				log.debug("API key cache unavailable, reading the database: {}", ex.toString());
 				return Mono.empty();
 			});
+		if (!mayQueryDatabase) {
+			return cached;
+		}
 		return cached.switchIfEmpty(Mono.defer(() -> this.store.findByKeyHash(hash)
 			.flatMap((key) -> this.redis.opsForValue()
 				.set(cacheKey, key.encode(), this.cacheTtl)
