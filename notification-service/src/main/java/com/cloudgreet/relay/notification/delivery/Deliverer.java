@@ -40,8 +40,11 @@ public class Deliverer {
 
 	private final MeterRegistry meters;
 
-	public Deliverer(MessageStore store, NotificationProperties properties, MeterRegistry meters) {
+	private final InFlight inFlight;
+
+	public Deliverer(MessageStore store, NotificationProperties properties, MeterRegistry meters, InFlight inFlight) {
 		this.store = store;
+		this.inFlight = inFlight;
 		this.settings = properties.delivery();
 		this.meters = meters;
 		this.retry = Retry.of("provider", retryConfig(this.settings));
@@ -54,7 +57,7 @@ public class Deliverer {
 	public Mono<Void> deliver(Channel channel, RelayRequest request, String event, Mono<Void> permit,
 			Mono<SendOutcome> send) {
 		String id = request.id();
-		return this.store.claim(id, request.tenantId(), channel, event, this.settings.claimLease())
+		return this.inFlight.track(this.store.claim(id, request.tenantId(), channel, event, this.settings.claimLease())
 			.flatMap((claim) -> claim.<Mono<Void>>match(
 					(claimed) -> send(channel, id, claimed.notBefore(), permit, send),
 					(settled) -> {
@@ -66,7 +69,7 @@ public class Deliverer {
 					(held) -> Mono.error(new RetryableDeliveryException(
 							"message " + id + " is being sent by another consumer until " + held.leaseUntil())),
 					(foreign) -> Mono.error(
-							InvalidMessageException.of("/id", "is already used by a message of another tenant"))));
+							InvalidMessageException.of("/id", "is already used by a message of another tenant")))));
 	}
 
 	private Mono<Void> send(Channel channel, String id, Instant notBefore, Mono<Void> permit, Mono<SendOutcome> send) {
