@@ -8,12 +8,12 @@ import com.cloudgreet.relay.common.ratelimit.Limit;
 import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import com.cloudgreet.relay.gateway.ratelimit.StaticScriptRedisTemplate;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import reactor.core.publisher.Flux;
 
 /**
- * Limiter decisions per second through the gateway's own Redis client path: Lettuce, the
- * gateway's StaticScriptRedisTemplate and common's RedisRateLimiter (one EVALSHA per decision), with
+ * Limiter decisions per second through the gateway's own Redis client path: Lettuce, a
+ * ReactiveStringRedisTemplate and common's RedisRateLimiter (one EVALSHA per decision), with
  * {@code concurrency} decisions in flight, over {@code tenants} distinct tenants.
  *
  * <p>Usage: java -cp CP LimiterBench.java PORT LIMITS_PER_DECISION CONCURRENCY SECONDS
@@ -30,8 +30,7 @@ public class LimiterBench {
 		var factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port));
 		factory.afterPropertiesSet();
 		factory.start();
-		// The gateway's template: runs the script from its text (see StaticScriptRedisTemplate).
-		var limiter = new RedisRateLimiter(new StaticScriptRedisTemplate(factory));
+		var limiter = new RedisRateLimiter(new ReactiveStringRedisTemplate(factory));
 
 		// Warm up the JIT and load the script (EVALSHA falls back to EVAL once).
 		run(limiter, tenants, limitsPerDecision, concurrency, Duration.ofSeconds(3));

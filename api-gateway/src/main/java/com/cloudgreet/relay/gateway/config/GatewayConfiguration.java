@@ -11,7 +11,6 @@ import com.cloudgreet.relay.gateway.ratelimit.RateLimitPolicy;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimiterHealthIndicator;
 import com.cloudgreet.relay.gateway.ratelimit.RefusedClients;
 import com.cloudgreet.relay.gateway.ratelimit.ResilientRateLimiter;
-import com.cloudgreet.relay.gateway.ratelimit.StaticScriptRedisTemplate;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,16 +19,16 @@ import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBui
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 /** Wiring of the beans that are not plain components. */
 @Configuration(proxyBeanMethods = false)
 public class GatewayConfiguration {
 
 	@Bean
-	ResilientRateLimiter rateLimiter(ReactiveRedisConnectionFactory redis, GatewayProperties properties,
+	ResilientRateLimiter rateLimiter(ReactiveStringRedisTemplate redis, GatewayProperties properties,
 			MeterRegistry meters) {
-		return new ResilientRateLimiter(new RedisRateLimiter(new StaticScriptRedisTemplate(redis)),
+		return new ResilientRateLimiter(new RedisRateLimiter(redis),
 				new LocalRateLimiter(properties.gateway().rateLimit().expectedReplicas()), properties, meters);
 	}
 
