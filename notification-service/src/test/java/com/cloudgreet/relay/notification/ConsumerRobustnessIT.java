@@ -13,12 +13,14 @@ import java.util.concurrent.TimeUnit;
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.event.CloudEvent;
 import com.cloudgreet.relay.common.event.CloudEventCodec;
+import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RecordKeys;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.problem.ProblemTypes;
 import com.cloudgreet.relay.notification.consume.SmsRequestListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -128,6 +130,19 @@ class ConsumerRobustnessIT extends NotificationIT {
 				(record) -> text(record).contains(id));
 		assertThat(header(dead, RelayKafkaHeaders.DLT_REASON)).contains("/data/to").contains("E.164");
 		assertThat(awaitStatus(id, "dead_lettered").path("attempts")).isEmpty();
+
+		// It cannot be replayed as it is: the retry is refused and nothing changes.
+		this.web.post()
+			.uri("/internal/v1/messages/{id}/retry", id)
+			.header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN)
+			.header(RelayHttpHeaders.TENANT_ID, this.tenant)
+			.exchange()
+			.expectStatus()
+			.isEqualTo(409)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo(ProblemTypes.NOT_RETRYABLE.toString());
+		assertThat(status(id).path("status").asString()).isEqualTo("dead_lettered");
 	}
 
 	@Test

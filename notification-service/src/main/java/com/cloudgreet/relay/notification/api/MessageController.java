@@ -42,7 +42,10 @@ public class MessageController {
 	@ResponseStatus(HttpStatus.ACCEPTED)
 	public Mono<Requeuer.Accepted> retry(@PathVariable String id,
 			@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenant) {
-		return this.requeuer.requeue(id, tenant).flatMap((result) -> result.<Mono<Requeuer.Accepted>>match(
+		return this.requeuer.requeue(id, tenant)
+			.onErrorMap(Requeuer.PublishFailedException.class, (ex) -> problem(HttpStatus.SERVICE_UNAVAILABLE,
+					ProblemTypes.SERVICE_UNAVAILABLE, "The message could not be re-queued right now; try again later"))
+			.flatMap((result) -> result.<Mono<Requeuer.Accepted>>match(
 				(queued) -> Mono.just(new Requeuer.Accepted(id, "queued")),
 				(missing) -> Mono.error(notFound(id)),
 				(refused) -> Mono.error(problem(HttpStatus.CONFLICT, ProblemTypes.NOT_RETRYABLE, refused.reason()))));

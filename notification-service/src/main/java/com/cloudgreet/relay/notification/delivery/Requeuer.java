@@ -1,6 +1,7 @@
 package com.cloudgreet.relay.notification.delivery;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.function.Function;
 
 import com.cloudgreet.relay.common.Channel;
@@ -11,6 +12,7 @@ import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -21,6 +23,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Requeuer {
+
+	private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
 	private final MessageStore store;
 
@@ -36,12 +40,15 @@ public class Requeuer {
 		// record arrives. If publishing fails, the old status comes back so nothing looks queued
 		// that is not.
 		return this.store.requeue(id, tenantId)
-			.flatMap((requeued) -> publish(requeued).thenReturn((Result) new Result.Queued())
-				.onErrorResume(InvalidMessageException.class, (ex) -> this.store.restore(id, requeued.generation(), requeued.previous())
+			.flatMap((requeued) -> Mono.defer(() -> publish(requeued))
+				.thenReturn((Result) new Result.Queued())
+				.onErrorResume(InvalidMessageException.class, (ex) -> this.store
+					.restore(id, requeued.generation(), requeued.previous())
 					.thenReturn(new Result.NotRetryable("Message " + id + " was dead-lettered as unreadable ("
 							+ ex.getMessage() + "); it cannot be replayed")))
-				.onErrorResume((ex) -> !(ex instanceof InvalidMessageException),
-						(ex) -> this.store.restore(id, requeued.generation(), requeued.previous()).then(Mono.error(ex))))
+				.onErrorResume(PublishFailedException.class, (ex) -> this.store
+					.restore(id, requeued.generation(), requeued.previous())
+					.then(Mono.error(ex))))
 			.switchIfEmpty(Mono.defer(() -> this.store.find(id, tenantId)
 				.map((message) -> (Result) new Result.NotRetryable("Message " + id + " is " + message.status()
 						+ "; only failed or dead-lettered messages can be retried"))
@@ -57,7 +64,22 @@ public class Requeuer {
 		record.headers().add(RelayKafkaHeaders.CONTENT_TYPE, RelayKafkaHeaders.CLOUDEVENTS_JSON.getBytes(StandardCharsets.UTF_8));
 		record.headers().add(RelayKafkaHeaders.TENANT_ID, request.tenantId().getBytes(StandardCharsets.UTF_8));
 		record.headers().add(Generations.HEADER, Integer.toString(requeued.generation()).getBytes(StandardCharsets.UTF_8));
-		return Mono.fromFuture(() -> this.kafka.send(record)).then();
+		// send() can block for metadata while the broker is unreachable: keep it off the event loop,
+		// and give up in bounded time (the caller gets 503 and the old status is restored).
+		return Mono.fromFuture(() -> this.kafka.send(record))
+			.subscribeOn(Schedulers.boundedElastic())
+			.timeout(PUBLISH_TIMEOUT)
+			.onErrorMap(PublishFailedException::new)
+			.then();
+	}
+
+	/** The request topic could not take the record; nothing was re-queued. */
+	public static class PublishFailedException extends RuntimeException {
+
+		PublishFailedException(Throwable cause) {
+			super("Could not publish to Kafka: " + cause, cause);
+		}
+
 	}
 
 	public sealed interface Result {
