@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 class HealthIT extends NotificationIT {
 
 	@LocalManagementPort
@@ -26,6 +28,22 @@ class HealthIT extends NotificationIT {
 			.jsonPath("$.components.r2dbc.status").isEqualTo("UP")
 			.jsonPath("$.components.redis.status").isEqualTo("UP")
 			.jsonPath("$.components.mail.status").isEqualTo("UP");
+	}
+
+	@Test
+	void exposesPrometheusMetricsOnTheManagementPort() {
+		String metrics = WebTestClient.bindToServer()
+			.baseUrl("http://127.0.0.1:" + this.managementPort)
+			.build()
+			.get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(metrics).contains("resilience4j_retry_calls").contains("application=\"notification-service\"");
 	}
 
 	@Test

@@ -13,6 +13,8 @@ import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.reactor.retry.RetryOperator;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
@@ -47,7 +49,10 @@ public class Deliverer {
 		this.inFlight = inFlight;
 		this.settings = properties.delivery();
 		this.meters = meters;
-		this.retry = Retry.of("provider", retryConfig(this.settings));
+		RetryRegistry retries = RetryRegistry.of(retryConfig(this.settings));
+		// resilience4j_retry_calls{name="provider",kind=successful_with_retry|failed_with_retry|...}
+		TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(meters);
+		this.retry = retries.retry("provider");
 	}
 
 	/**
