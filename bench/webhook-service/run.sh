@@ -2,12 +2,13 @@
 # Benchmark of webhook-service against a fast loopback receiver (Receiver.java).
 #
 # Needs Kafka on 127.0.0.1:9092 (./dev/up starts one), PostgreSQL, kcat and python3. Runs its
-# own instance on :18082 / :19082 with its own database (relay_bench) and consumer group, so it
+# own instance on :18082 / :19082 with its own database (relay_bench_webhook) and consumer group, so it
 # neither disturbs nor is disturbed by a ./dev/up instance (which may also read the bench
 # events; they belong to a tenant that has no endpoints there).
 #
 #   bench/webhook-service/run.sh
 #   ENDPOINTS=10 BACKLOG=2000 RATE=50 DURATION=30 bench/webhook-service/run.sh
+#   PHASES=backlog SPRING_R2DBC_POOL_MAX_SIZE=20 bench/webhook-service/run.sh   (service settings via env)
 #
 # Every event fans out to all ENDPOINTS endpoints of the bench tenant.
 # Phase 1 (throughput): BACKLOG events produced as fast as possible, then drained;
@@ -27,10 +28,11 @@ BACKLOG="${BACKLOG:-2000}"
 RATE="${RATE:-50}"
 DURATION="${DURATION:-30}"
 RECEIVER_PORT="${RECEIVER_PORT:-18090}"
+PHASES="${PHASES:-backlog steady hanging}"
 PORT=18082
 MGMT=19082
 TOKEN=bench-internal-token
-DB=relay_bench
+DB=relay_bench_webhook
 PSQL=(psql -h 127.0.0.1 -U postgres -d "$DB" -qAt)
 
 PIDS=()
@@ -43,7 +45,7 @@ kcat -b 127.0.0.1:9092 -L -t relay.webhook.v1 2>/dev/null | grep -q "partitions"
 psql -h 127.0.0.1 -U postgres -qAt -c "select 1 from pg_database where datname='$DB'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -q -c "create database $DB"
 # A fresh store per run: earlier runs' endpoints must not receive anything.
-"${PSQL[@]}" -c "drop schema if exists webhook cascade" -c "drop table if exists public.flyway_schema_history" 2>/dev/null || true
+"${PSQL[@]}" -c "drop schema if exists webhook cascade"
 
 JAR="$(ls "$ROOT"/webhook-service/target/*-exec.jar 2>/dev/null | head -1 || true)"
 if [[ -z "$JAR" || -n "$(find "$ROOT/webhook-service/src/main" "$ROOT/common/src/main" -newer "$JAR" -print -quit)" ]]; then
@@ -127,29 +129,37 @@ profile() { # label
 
 echo "phase endpoints delivered deliveries/s p50_ms p99_ms max_ms duplicates hanging_requests" | tee "$OUT/results.txt"
 
+run_phase() { [[ " $PHASES " == *" $1 "* ]]; }
+
 # Phase 1: throughput on a backlog.
+if run_phase backlog; then
 new_tenant 0
 curl -fsS -X POST "http://127.0.0.1:$RECEIVER_PORT/reset"
 profile backlog &
 produce "$BACKLOG" 0
 await_received $((BACKLOG * ENDPOINTS))
 report "backlog=$BACKLOG $ENDPOINTS" | tee -a "$OUT/results.txt"
+fi
 
 # Phase 2: latency at a steady rate.
+if run_phase steady; then
 new_tenant 0
 curl -fsS -X POST "http://127.0.0.1:$RECEIVER_PORT/reset"
 profile steady &
 produce $((RATE * DURATION)) "$RATE"
 await_received $((RATE * DURATION * ENDPOINTS))
 report "rate=$RATE/s $ENDPOINTS" | tee -a "$OUT/results.txt"
+fi
 
 # Phase 3: the same with 10 % of the endpoints hanging.
+if run_phase hanging; then
 HANGING=$(( (ENDPOINTS + 9) / 10 ))
 new_tenant "$HANGING"
 curl -fsS -X POST "http://127.0.0.1:$RECEIVER_PORT/reset"
 produce $((RATE * DURATION)) "$RATE"
 await_received $((RATE * DURATION * (ENDPOINTS - HANGING)))
 report "rate=$RATE/s,hanging=$HANGING $ENDPOINTS" | tee -a "$OUT/results.txt"
+fi
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" | tee -a "$OUT/results.txt"
 "${PSQL[@]}" -c "select status, count(*) from webhook.delivery group by status order by 1" | tee -a "$OUT/results.txt"

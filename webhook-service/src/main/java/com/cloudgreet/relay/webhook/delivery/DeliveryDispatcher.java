@@ -53,8 +53,6 @@ public class DeliveryDispatcher implements SmartLifecycle {
 
 	private volatile Disposable polling;
 
-	/** Set when due work was left behind for lack of a slot: a freed slot then polls at once, not at the next tick. */
-	private volatile boolean backlog;
 
 	public record Settings(int perEndpoint, int maxInFlight, int batchSize, Duration pollInterval, Duration lease,
 			Duration drainTimeout) {
@@ -86,7 +84,6 @@ public class DeliveryDispatcher implements SmartLifecycle {
 			attempt(task);
 		}
 		if (!giveBack.isEmpty()) {
-			this.backlog = true;
 			this.store.release(giveBack, this.owner)
 				.subscribe(null, (ex) -> log.warn("Releasing {} deliveries failed; their leases will lapse", giveBack.size(), ex));
 		}
@@ -105,9 +102,6 @@ public class DeliveryDispatcher implements SmartLifecycle {
 					reserved.add(endpointId);
 				}
 			}
-		}
-		if (reserved.size() < endpointIds.size()) {
-			this.backlog = true;
 		}
 		return new Reservation(reserved);
 	}
@@ -199,9 +193,9 @@ public class DeliveryDispatcher implements SmartLifecycle {
 			this.perEndpoint.remove(endpointId, count);
 		}
 		this.inFlight.decrementAndGet();
-		if (this.backlog) {
-			wakeUp();
-		}
+		// A freed slot may have due work waiting behind it (deliveries left to the poller because
+		// their endpoint was full): poll now rather than at the next tick. Wake-ups are coalesced.
+		wakeUp();
 	}
 
 	private Flux<Integer> poll() {
@@ -209,20 +203,13 @@ public class DeliveryDispatcher implements SmartLifecycle {
 		if (free <= 0) {
 			return Flux.empty();
 		}
-		List<String> busy = this.perEndpoint.entrySet()
-			.stream()
-			.filter((e) -> e.getValue().get() >= this.settings.perEndpoint())
-			.map(Map.Entry::getKey)
-			.toList();
+		Map<String, Integer> freeSlots = new java.util.HashMap<>();
+		this.perEndpoint.forEach((endpoint, count) -> freeSlots.put(endpoint,
+				Math.max(0, this.settings.perEndpoint() - count.get())));
 		int limit = Math.min(free, this.settings.batchSize());
-		return this.store.claimDue(this.owner, busy, limit, this.settings.lease())
+		return this.store.claimDue(this.owner, freeSlots, this.settings.perEndpoint(), limit, this.settings.lease())
 			.collectList()
-			.doOnNext((claimed) -> {
-				// A short batch means nothing else is due right now (except behind busy endpoints,
-				// which a freed slot of theirs will flag again through submit's give-back).
-				this.backlog = claimed.size() >= limit;
-				submit(claimed);
-			})
+			.doOnNext(this::submit)
 			.map(List::size)
 			.flux();
 	}
@@ -232,8 +219,8 @@ public class DeliveryDispatcher implements SmartLifecycle {
 		if (this.polling != null) {
 			return;
 		}
-		// Wake-ups (one per freed slot under backlog) are coalesced: at most one extra poll per
-		// 10 ms, each claiming every slot free by then, instead of one claim query per delivery.
+		// Wake-ups (one per freed slot) are coalesced: at most one extra poll per 10 ms, each
+		// claiming every slot free by then, instead of one claim query per delivery.
 		Flux<Boolean> ticks = Flux.merge(Flux.interval(Duration.ZERO, this.settings.pollInterval()).map((t) -> true),
 				this.wakeUps.asFlux().sample(Duration.ofMillis(10)));
 		// One poll at a time; ticks arriving meanwhile are dropped, the next tick catches up.

@@ -84,20 +84,42 @@ public class DeliveryStore {
 	}
 
 	/**
-	 * Claims up to {@code limit} due deliveries of enabled endpoints, skipping endpoints already at
-	 * their concurrency limit here ({@code busyEndpoints}) so one slow endpoint's backlog cannot
-	 * fill a batch.
+	 * Claims up to {@code limit} due deliveries of enabled endpoints, at most as many per endpoint
+	 * as it has free slots here: {@code freeSlots} for endpoints with attempts in flight (zero =
+	 * skipped), {@code perEndpoint} for any other. Claiming more would only mean giving rows back,
+	 * and one endpoint's backlog could fill every batch.
 	 */
-	public Flux<DeliveryTask> claimDue(String owner, Collection<String> busyEndpoints, int limit, Duration lease) {
-		return this.db.sql("with due as (select d.id from delivery d join endpoint e on e.id = d.endpoint_id "
+	public Flux<DeliveryTask> claimDue(String owner, java.util.Map<String, Integer> freeSlots, int perEndpoint,
+			int limit, Duration lease) {
+		String[] busy = freeSlots.entrySet().stream().filter((e) -> e.getValue() <= 0).map(java.util.Map.Entry::getKey)
+			.toArray(String[]::new);
+		var partial = freeSlots.entrySet().stream().filter((e) -> e.getValue() > 0).toList();
+		// MATERIALIZED: each step runs once. Inlined, the planner may re-run the window query per
+		// candidate row under a generic (prepared) plan, which turns a 100 ms claim into seconds.
+		return this.db.sql("with candidates as materialized (select d.id, d.endpoint_id, "
+				+ "row_number() over (partition by d.endpoint_id order by d.next_attempt_at) as rn "
+				+ "from (select d.id, d.endpoint_id, d.next_attempt_at from delivery d "
+				+ "join endpoint e on e.id = d.endpoint_id "
 				+ "where d.status = 'pending' and d.next_attempt_at <= now() "
 				+ "and (d.lease_until is null or d.lease_until < now()) and e.enabled "
 				+ "and not (d.endpoint_id = any(cast(:busy as text[]))) "
-				+ "order by d.next_attempt_at limit :limit for update of d skip locked), "
+				+ "order by d.next_attempt_at limit :scan) d), "
+				+ "capped as materialized (select c.id from candidates c left join "
+				+ "unnest(cast(:partial as text[]), cast(:partialFree as int[])) as f(endpoint_id, free) "
+				+ "on f.endpoint_id = c.endpoint_id where c.rn <= coalesce(f.free, :perEndpoint)), "
+				// The candidates were read without locks: lock now, skipping rows another instance
+				// holds, and re-check that each is still unclaimed.
+				+ "due as (select d.id from delivery d where d.id in (select id from capped) "
+				+ "and d.status = 'pending' and (d.lease_until is null or d.lease_until < now()) "
+				+ "order by d.next_attempt_at limit :limit for update skip locked), "
 				+ "claimed as (update delivery d set lease_owner = :owner, "
 				+ "lease_until = now() + :leaseMs * interval '1 millisecond' from due where d.id = due.id "
 				+ "returning d.*) " + TASK_SELECT)
-			.bind("busy", busyEndpoints.toArray(String[]::new))
+			.bind("busy", busy)
+			.bind("scan", Math.max(limit * 4, 100))
+			.bind("partial", partial.stream().map(java.util.Map.Entry::getKey).toArray(String[]::new))
+			.bind("partialFree", partial.stream().map(java.util.Map.Entry::getValue).toArray(Integer[]::new))
+			.bind("perEndpoint", perEndpoint)
 			.bind("limit", limit)
 			.bind("owner", owner)
 			.bind("leaseMs", lease.toMillis())

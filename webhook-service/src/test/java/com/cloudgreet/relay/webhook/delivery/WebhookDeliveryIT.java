@@ -206,8 +206,7 @@ class WebhookDeliveryIT extends AbstractWebhookIT {
 			// endpoint would cost at least one attempt timeout (2 s) per blocked delivery.
 			assertThat(latencies.get(latencies.size() - 1)).as("slowest healthy delivery, all: %s", latencies)
 				.isLessThan(Duration.ofMillis(1500));
-			assertThat(hanging.count()).as("the hanging endpoint holds at most its concurrency limit at a time")
-				.isGreaterThan(0);
+			assertThat(hanging.count()).as("the hanging endpoint was attempted meanwhile").isGreaterThan(0);
 		}
 	}
 
