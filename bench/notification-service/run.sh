@@ -155,8 +155,11 @@ for n in $INSTANCES; do
   # Phase 2: latency at a steady rate.
   "${PSQL[@]}" -c "truncate notification.message cascade"
   total=$((RATE * DURATION))
+  cpu_before=$(cpu_ms "${INSTANCE_PIDS[@]}")
   produce email "$total" "$RATE" & p1=$!; produce sms "$total" "$RATE" & p2=$!; wait "$p1" "$p2"
   await_delivered email "$total"; await_delivered sms "$total"
+  cpu_used=$(( $(cpu_ms "${INSTANCE_PIDS[@]}") - cpu_before ))
+  echo "instances=$n rate=$RATE/s: service CPU $cpu_used ms for $((2 * total)) deliveries = $(( cpu_used * 1000 / (2 * total) )) us/delivery (warm JVM)" | tee -a "$OUT/results.txt"
   report "instances=$n rate=$RATE/s" email | tee -a "$OUT/results.txt"
   report "instances=$n rate=$RATE/s" sms | tee -a "$OUT/results.txt"
 
