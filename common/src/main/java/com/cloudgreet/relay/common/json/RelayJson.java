@@ -7,6 +7,7 @@ import com.cloudgreet.relay.common.message.InvalidMessageException;
 import com.cloudgreet.relay.common.message.Violation;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -81,10 +82,12 @@ public final class RelayJson {
 		if (ex instanceof UnrecognizedPropertyException unknown) {
 			return InvalidMessageException.of(pointer, "is not a known field");
 		}
-		if (ex instanceof StreamReadException) {
-			var location = ex.getLocation();
-			String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
-			return InvalidMessageException.of(pointer, "malformed JSON" + where + ": " + firstLine(ex.getOriginalMessage()));
+		if (ex instanceof StreamConstraintsException) {
+			// Nesting depth, number or string length beyond Jackson's limits: hostile rather than wrong.
+			return InvalidMessageException.of(pointer, "malformed JSON: " + firstLine(ex.getOriginalMessage()));
+		}
+		if (ex instanceof StreamReadException || isTrailingData(ex)) {
+			return malformed(pointer, ex);
 		}
 		if (ex instanceof InvalidFormatException || ex instanceof MismatchedInputException) {
 			MismatchedInputException mismatch = (MismatchedInputException) ex;
@@ -95,6 +98,17 @@ public final class RelayJson {
 			return InvalidMessageException.of(pointer, "has the wrong type, expected " + expected);
 		}
 		return new InvalidMessageException(List.of(new Violation(pointer, firstLine(ex.getOriginalMessage()))));
+	}
+
+	private static InvalidMessageException malformed(String pointer, JacksonException ex) {
+		var location = ex.getLocation();
+		String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+		return InvalidMessageException.of(pointer, "malformed JSON" + where + ": " + firstLine(ex.getOriginalMessage()));
+	}
+
+	/** {@code FAIL_ON_TRAILING_TOKENS} reports a second value after the document as a type mismatch. */
+	private static boolean isTrailingData(JacksonException ex) {
+		return ex instanceof MismatchedInputException && firstLine(ex.getOriginalMessage()).startsWith("Trailing token");
 	}
 
 	private static String describe(Class<?> type) {
