@@ -81,7 +81,7 @@ kill "${PIDS_STARTED[-1]}"; wait "${PIDS_STARTED[-1]}" 2>/dev/null || true
 # --- 1b. the gateway --------------------------------------------------------------------------------
 say "starting the gateway on :$GATEWAY_PORT"
 # env execs java, so $! is the JVM itself and the cleanup trap stops exactly it.
-env RELAY_ADMIN_TOKEN=bench-admin-token java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m} -jar "$JAR" \
+env RELAY_ADMIN_TOKEN=bench-admin-token RELAY_INTERNAL_TOKEN=bench-internal-token java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m} -jar "$JAR" \
   --server.port=$GATEWAY_PORT --management.server.port=$GATEWAY_MGMT >"$WORK/gateway.log" 2>&1 &
 PIDS_STARTED+=($!)
 gateway_healthy() { curl -fsS "http://127.0.0.1:$GATEWAY_MGMT/actuator/health" >/dev/null 2>&1; }
