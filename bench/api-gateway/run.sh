@@ -38,11 +38,11 @@ kafka_create_topics
 JAR="$(ls "$RELAY_ROOT"/api-gateway/target/*-exec.jar 2>/dev/null | head -1 || true)"
 if [[ -z "$JAR" ]]; then
   say "building the gateway"
-  (cd "$RELAY_ROOT" && ./mvnw -q -B -pl common,api-gateway install -DskipTests)
+  (cd "$RELAY_ROOT" && ./mvnw -q -B -ntp -pl api-gateway -am install -DskipTests)
   JAR="$(ls "$RELAY_ROOT"/api-gateway/target/*-exec.jar | head -1)"
 fi
 if [[ ! -s "$WORK/classpath.txt" || "$RELAY_ROOT/api-gateway/pom.xml" -nt "$WORK/classpath.txt" ]]; then
-  (cd "$RELAY_ROOT" && ./mvnw -q -B -o -pl api-gateway dependency:build-classpath -Dmdep.outputFile="$WORK/classpath.txt")
+  (cd "$RELAY_ROOT" && ./mvnw -q -B -ntp -pl api-gateway dependency:build-classpath -Dmdep.outputFile="$WORK/classpath.txt")
 fi
 CP="$(cat "$WORK/classpath.txt"):$RELAY_ROOT/api-gateway/target/classes"
 

@@ -49,7 +49,7 @@ psql -h 127.0.0.1 -U postgres -qAt -c "select 1 from pg_database where datname='
 
 JAR="$(ls "$ROOT"/webhook-service/target/*-exec.jar 2>/dev/null | head -1 || true)"
 if [[ -z "$JAR" || -n "$(find "$ROOT/webhook-service/src/main" "$ROOT/common/src/main" -newer "$JAR" -print -quit)" ]]; then
-  (cd "$ROOT" && ./mvnw -o -q -pl webhook-service package -DskipTests)
+  (cd "$ROOT" && ./mvnw -q -B -ntp -pl webhook-service -am install -DskipTests)
   JAR="$(ls "$ROOT"/webhook-service/target/*-exec.jar | head -1)"
 fi
 
