@@ -4,17 +4,23 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Flux;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two gateway replicas sharing one Redis admit, together, exactly what one tenant's limit allows,
- * and a restarted replica still knows the spent budget.
+ * a restarted replica still knows the spent budget, and a revocation on one reaches the other's
+ * in-process key cache at once.
  */
 class ClusterRateLimitIT extends GatewayIntegrationTest {
 
@@ -63,6 +69,56 @@ class ClusterRateLimitIT extends GatewayIntegrationTest {
 			.isEqualTo(429)
 			.expectHeader()
 			.valueMatches("RateLimit", "\"tenant\";r=0;t=\\d+");
+	}
+
+	@Test
+	void aKeyRevokedOnOneReplicaIsRefusedByTheOtherThoughItCachedItInProcess() {
+		long listeners = evictionListeners();
+		this.second = startSecond();
+		await().atMost(Duration.ofSeconds(10)).until(() -> evictionListeners() > listeners);
+		NewTenant tenant = createTenant();
+		String path = "/v1/messages/msg_0192f0c0a1b27c3d8e4f5a6b7c8d0002";
+		WebTestClient other = Gateways.client(this.second);
+		// Served once by the second replica: the key is now in its in-process cache.
+		other.get().uri(path).header("Authorization", "Bearer " + tenant.apiKey()).exchange().expectStatus().isNotFound();
+
+		String keyId = this.web.get()
+			.uri("/admin/v1/tenants/" + tenant.id())
+			.header("Authorization", "Bearer " + ADMIN_TOKEN)
+			.exchange()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get("keys")
+			.get(0)
+			.get("id")
+			.asString();
+		this.web.delete()
+			.uri("/admin/v1/tenants/" + tenant.id() + "/keys/" + keyId)
+			.header("Authorization", "Bearer " + ADMIN_TOKEN)
+			.exchange()
+			.expectStatus()
+			.isNoContent();
+
+		// Well within the in-process TTL (10 s): only the pub/sub eviction can make this pass.
+		await().atMost(Duration.ofSeconds(3))
+			.untilAsserted(() -> other.get()
+				.uri(path)
+				.header("Authorization", "Bearer " + tenant.apiKey())
+				.exchange()
+				.expectStatus()
+				.isUnauthorized());
+	}
+
+	/** Gateways subscribed to key evictions: the test relies on the second one only once it listens. */
+	private static long evictionListeners() {
+		RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			return connection.sync().pubsubNumsub("relay:apikey:evictions").values().iterator().next();
+		}
+		finally {
+			client.shutdown();
+		}
 	}
 
 	@org.springframework.beans.factory.annotation.Value("${local.server.port}")

@@ -35,12 +35,14 @@ public record GatewayProperties(String adminToken, @NotEmpty String internalToke
 	 * @param acceptedTtl how long the gateway remembers ids it accepted, to answer {@code queued}
 	 * before the owning service has seen them
 	 * @param apiKeyCacheTtl how long a key lookup is cached in Redis
+	 * @param apiKeyLocalCacheTtl how long a key lookup is also cached in process (zero: not at all);
+	 * bounds how long a revoked key may still pass on another gateway if the eviction message is lost
 	 * @param unavailableRetryAfter the {@code Retry-After} sent with {@code 503} when Kafka or Redis is down
 	 * @param trustedProxies addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is believed
 	 */
 	public record Gateway(@Valid @NotNull Services services, @Valid @NotNull RateLimit rateLimit,
 			@Valid @NotNull Idempotency idempotency, @NotNull DataSize maxBodySize, @NotNull Duration acceptedTtl,
-			@NotNull Duration apiKeyCacheTtl, @NotNull Duration unavailableRetryAfter, List<String> trustedProxies) {
+			@NotNull Duration apiKeyCacheTtl, @NotNull Duration apiKeyLocalCacheTtl, @NotNull Duration unavailableRetryAfter, List<String> trustedProxies) {
 
 		public Gateway {
 			trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
