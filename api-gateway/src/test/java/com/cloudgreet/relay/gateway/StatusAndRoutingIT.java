@@ -78,7 +78,8 @@ class StatusAndRoutingIT extends GatewayIntegrationTest {
 		OWNER_ROUTES.put("POST /internal/v1/messages/" + id + "/retry",
 				(request) -> new MockResponse.Builder().code(409)
 					.addHeader("Content-Type", "application/problem+json")
-					.body("{\"type\":\"https://relay.cloudgreet.com/problems/message-not-retryable\",\"status\":409}")
+					.body("{\"type\":\"https://relay.cloudgreet.com/problems/message-not-retryable\",\"status\":409,"
+							+ "\"instance\":\"/internal/v1/messages/" + id + "/retry\"}")
 					.build());
 		this.web.post()
 			.uri("/v1/messages/" + id + "/retry")
@@ -90,7 +91,9 @@ class StatusAndRoutingIT extends GatewayIntegrationTest {
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody()
 			.jsonPath("$.type")
-			.isEqualTo("https://relay.cloudgreet.com/problems/message-not-retryable");
+			.isEqualTo("https://relay.cloudgreet.com/problems/message-not-retryable")
+			.jsonPath("$.instance")
+			.isEqualTo("/v1/messages/" + id + "/retry");
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
+import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.web.Reply;
@@ -13,9 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Calls the owning services' internal APIs on behalf of an authenticated tenant, with the internal
@@ -80,7 +85,7 @@ public class OwnerClient {
 						headers.put(name, name.equals(HttpHeaders.LOCATION) ? publicLocation(value) : value);
 					}
 				}
-				return new Reply(response.statusCode().value(), headers, bytes);
+				return new Reply(response.statusCode().value(), headers, publicProblem(headers, bytes));
 			}))
 			.timeout(this.timeout)
 			.onErrorMap((ex) -> !(ex instanceof ApiProblem), (ex) -> {
@@ -88,6 +93,25 @@ public class OwnerClient {
 				return ApiProblem.unavailable("The " + owner.name().toLowerCase() + " service is unavailable; retry shortly.",
 						this.retryAfter);
 			});
+	}
+
+	/** A problem's {@code instance} names the internal path; the client is shown the public one. */
+	private static byte[] publicProblem(Map<String, String> headers, byte[] body) {
+		String type = headers.get(HttpHeaders.CONTENT_TYPE);
+		if (type == null || !type.startsWith(MediaType.APPLICATION_PROBLEM_JSON_VALUE) || body.length == 0) {
+			return body;
+		}
+		try {
+			JsonNode problem = RelayJson.mapper().readTree(body);
+			if (problem instanceof ObjectNode object && problem.path("instance").isString()) {
+				object.put("instance", publicLocation(problem.path("instance").asString()));
+				return RelayJson.write(object);
+			}
+		}
+		catch (JacksonException ex) {
+			log.debug("Owner answered an unreadable problem; passing it on as it is: {}", ex.toString());
+		}
+		return body;
 	}
 
 	/** An internal Location ({@code /internal/v1/endpoints/ep_…}) is shown as its public path. */

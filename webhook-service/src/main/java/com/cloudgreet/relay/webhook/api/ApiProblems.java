@@ -27,15 +27,16 @@ public final class ApiProblems {
 	public static ErrorResponseException validation(List<Violation> violations) {
 		ProblemDetail detail = detail(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.VALIDATION, "Validation failed",
 				violations.stream().map(Violation::toString).reduce((a, b) -> a + "; " + b).orElse("invalid request"));
-		detail.setProperty("violations",
-				violations.stream().map((v) -> Map.of("pointer", v.pointer(), "reason", v.reason())).toList());
+		// The same shape as the gateway's own problems (RFC 9457's "errors" with pointer and detail).
+		detail.setProperty("errors",
+				violations.stream().map((v) -> Map.of("pointer", v.pointer(), "detail", v.reason())).toList());
 		return new ErrorResponseException(HttpStatus.UNPROCESSABLE_CONTENT, detail, null);
 	}
 
 	public static ErrorResponseException unsafeUrl(String reason) {
 		ProblemDetail detail = detail(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.UNSAFE_URL, "Unsafe webhook URL",
 				reason);
-		detail.setProperty("violations", List.of(Map.of("pointer", "/url", "reason", reason)));
+		detail.setProperty("errors", List.of(Map.of("pointer", "/url", "detail", reason)));
 		return new ErrorResponseException(HttpStatus.UNPROCESSABLE_CONTENT, detail, null);
 	}
 

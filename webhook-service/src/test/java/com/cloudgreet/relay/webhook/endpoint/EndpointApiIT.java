@@ -160,9 +160,9 @@ class EndpointApiIT extends AbstractWebhookIT {
 			.isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT)
 			.expectBody()
 			.jsonPath("$.type").isEqualTo(PROBLEMS + "validation-failed")
-			.jsonPath("$.violations[?(@.pointer == '/url')]").exists()
-			.jsonPath("$.violations[?(@.pointer == '/eventTypes/1')]").exists()
-			.jsonPath("$.violations[?(@.pointer == '/description')]").exists();
+			.jsonPath("$.errors[?(@.pointer == '/url')]").exists()
+			.jsonPath("$.errors[?(@.pointer == '/eventTypes/1')]").exists()
+			.jsonPath("$.errors[?(@.pointer == '/description')]").exists();
 	}
 
 	/** Refused even with allow-private-networks=true (which the test profile sets for its loopback receivers). */
@@ -181,7 +181,7 @@ class EndpointApiIT extends AbstractWebhookIT {
 			.expectBody()
 			.jsonPath("$.type").isEqualTo(PROBLEMS + "unsafe-url")
 			.jsonPath("$.detail").value((String detail) -> assertThat(detail).contains(reason))
-			.jsonPath("$.violations[0].pointer").isEqualTo("/url");
+			.jsonPath("$.errors[0].pointer").isEqualTo("/url");
 	}
 
 	@Test
