@@ -155,6 +155,10 @@ class StatusAndRoutingIT extends GatewayIntegrationTest {
 			.exists()
 			.jsonPath("$.paths['/admin/v1/tenants'].post")
 			.exists()
+			.jsonPath("$.paths['/v1/endpoints/{endpointId}/replay'].post.parameters[?(@.name == 'since')]")
+			.exists()
+			.jsonPath("$.paths['/v1/endpoints/**']")
+			.doesNotExist()
 			.jsonPath("$.components.securitySchemes.apiKey.scheme")
 			.isEqualTo("bearer");
 	}

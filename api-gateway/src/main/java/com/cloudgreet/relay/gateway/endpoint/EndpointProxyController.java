@@ -45,6 +45,7 @@ public class EndpointProxyController {
 	@RequestMapping(path = { "/v1/endpoints", "/v1/endpoints/**" },
 			method = { RequestMethod.GET, RequestMethod.POST, RequestMethod.PATCH, RequestMethod.PUT,
 					RequestMethod.DELETE })
+	@io.swagger.v3.oas.annotations.Operation(hidden = true) // documented route by route in EndpointApiDocs
 	public Mono<ResponseEntity<byte[]>> proxy(ServerWebExchange exchange) {
 		ServerHttpRequest request = exchange.getRequest();
 		String tenantId = Caller.tenant(exchange).tenantId();
