@@ -101,7 +101,8 @@ public class MessageController {
 	@Target(ElementType.METHOD)
 	@Retention(RetentionPolicy.RUNTIME)
 	@Parameter(name = "Idempotency-Key", in = ParameterIn.HEADER, required = false,
-			description = "Repeat-safe key: the same key and body within 24 h return the first answer")
+			description = "Repeat-safe key: the same key and body within 24 h return the first answer",
+			schema = @Schema(type = "string", maxLength = 255))
 	@ApiResponse(responseCode = "202", description = "Durably queued in Kafka",
 			content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Accepted.class)))
 	@ApiResponse(responseCode = "400", description = "Not readable JSON", content = @Content(
@@ -109,11 +110,11 @@ public class MessageController {
 	@ApiResponse(responseCode = "422", description = "Invalid fields, or an Idempotency-Key reused with another body",
 			content = @Content(mediaType = "application/problem+json",
 					schema = @Schema(implementation = ApiSchemas.Problem.class)))
-	@ApiResponse(responseCode = "409", description = "The same Idempotency-Key is still in flight")
-	@ApiResponse(responseCode = "413", description = "Body over the size limit")
-	@ApiResponse(responseCode = "415", description = "Not application/json")
-	@ApiResponse(responseCode = "429", description = "Rate limited; see Retry-After")
-	@ApiResponse(responseCode = "503", description = "Kafka or Redis unavailable; nothing was accepted; see Retry-After")
+	@ApiResponse(responseCode = "409", description = "The same Idempotency-Key is still in flight", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "413", description = "Body over the size limit", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "415", description = "Not application/json", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "429", description = "Rate limited; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "503", description = "Kafka or Redis unavailable; nothing was accepted; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	@interface AcceptedResponses {
 
 	}

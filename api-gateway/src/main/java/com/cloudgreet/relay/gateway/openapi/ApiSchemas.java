@@ -12,6 +12,20 @@ public final class ApiSchemas {
 	public record Accepted(String id, String status, String channel) {
 	}
 
+	/** The status of a message or event ({@code deliveries} and {@code eventType} only for events). */
+	public record MessageStatus(String id, String channel, String status, String eventType, String createdAt,
+			String updatedAt, List<Attempt> attempts, List<Delivery> deliveries) {
+
+		public record Attempt(int number, String at, String outcome, String providerCode, String detail,
+				Long latencyMs) {
+		}
+
+		public record Delivery(String id, String endpointId, String url, String status, String nextAttemptAt,
+				List<Attempt> attempts) {
+		}
+
+	}
+
 	/** An RFC 9457 problem, with {@code errors} for validation failures. */
 	public record Problem(String type, String title, int status, String detail, String instance, List<Error> errors) {
 

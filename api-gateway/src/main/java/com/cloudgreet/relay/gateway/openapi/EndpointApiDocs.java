@@ -42,45 +42,45 @@ public class EndpointApiDocs implements OpenApiCustomizer {
 			.addSchemas("Attempt", attemptSchema());
 		Parameter id = new Parameter().in("path").name("endpointId").required(true).schema(new StringSchema().example("ep_..."));
 		openApi.path("/v1/endpoints", new PathItem()
-			.get(operation("List endpoints", "A page of the tenant's endpoints, oldest first; pass `next` as `after`.",
+			.get(operation("listEndpoints", "List endpoints", "A page of the tenant's endpoints, oldest first; pass `next` as `after`.",
 					ok(new ObjectSchema().addProperty("data", new ArraySchema().items(ref(ENDPOINT)))
 						.addProperty("next", new StringSchema().nullable(true))))
 				.addParametersItem(query("limit", new IntegerSchema()))
 				.addParametersItem(query("after", new StringSchema())))
-			.post(operation("Create an endpoint",
+			.post(operation("createEndpoint", "Create an endpoint",
 					"The answer is the only time the signing secret (`whsec_...`) is shown, besides rotation. "
 							+ "URLs that resolve to loopback, private, link-local or metadata addresses are refused.",
 					responses("201", "Created", ref(ENDPOINT)))
 				.requestBody(jsonBody("#/components/schemas/EndpointRequest"))));
 		openApi.path("/v1/endpoints/{endpointId}", new PathItem().addParametersItem(id)
-			.get(operation("Read an endpoint", null, ok(ref(ENDPOINT))))
-			.patch(operation("Update an endpoint",
+			.get(operation("readEndpoint", "Read an endpoint", null, ok(ref(ENDPOINT))))
+			.patch(operation("updateEndpoint", "Update an endpoint",
 					"Any of url, eventTypes, description, enabled; `enabled: true` re-enables an endpoint that was "
 							+ "disabled and resumes its deliveries.",
 					ok(ref(ENDPOINT)))
 				.requestBody(jsonBody("#/components/schemas/EndpointRequest")))
-			.delete(operation("Delete an endpoint", null, responses("204", "Deleted", null))));
+			.delete(operation("deleteEndpoint", "Delete an endpoint", null, responses("204", "Deleted", null))));
 		openApi.path("/v1/endpoints/{endpointId}/rotate-secret", new PathItem().addParametersItem(id)
-			.post(operation("Rotate the signing secret",
+			.post(operation("rotateEndpointSecret", "Rotate the signing secret",
 					"Until `previousSecretExpiresAt` deliveries carry signatures by both secrets.", ok(ref(ENDPOINT)))));
 		openApi.path("/v1/endpoints/{endpointId}/attempts", new PathItem().addParametersItem(id)
-			.get(operation("List delivery attempts", "Newest first.",
+			.get(operation("listEndpointAttempts", "List delivery attempts", "Newest first.",
 					ok(new ObjectSchema().addProperty("data", new ArraySchema().items(ref("#/components/schemas/Attempt")))))
 				.addParametersItem(query("limit", new IntegerSchema()))
 				.addParametersItem(query("before", new DateTimeSchema()))));
 		openApi.path("/v1/endpoints/{endpointId}/replay", new PathItem().addParametersItem(id)
-			.post(operation("Replay failed deliveries",
+			.post(operation("replayEndpoint", "Replay failed deliveries",
 					"Failed and dead-lettered deliveries to this endpoint created since `since` go out again.",
 					responses("202", "Replaying", new ObjectSchema().addProperty("deliveries", new IntegerSchema())))
 				.addParametersItem(query("since", new DateTimeSchema()).required(true))));
 	}
 
-	private static Operation operation(String summary, String description, ApiResponses responses) {
+	private static Operation operation(String id, String summary, String description, ApiResponses responses) {
 		responses.addApiResponse("401", problem("Missing or invalid API key"))
 			.addApiResponse("404", problem("No such endpoint for this tenant"))
 			.addApiResponse("422", problem("Invalid fields or an unsafe URL"))
 			.addApiResponse("429", problem("Rate limited; see Retry-After"));
-		return new Operation().summary(summary).description(description).addTagsItem(TAG).responses(responses);
+		return new Operation().operationId(id).summary(summary).description(description).addTagsItem(TAG).responses(responses);
 	}
 
 	private static ApiResponses ok(Schema<?> schema) {

@@ -10,9 +10,14 @@ import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.gateway.auth.Caller;
 import com.cloudgreet.relay.gateway.idempotency.IdempotencyStore;
 import com.cloudgreet.relay.gateway.message.AcceptedMessages;
+import com.cloudgreet.relay.gateway.openapi.ApiSchemas;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.status.OwnerClient.Owner;
 import com.cloudgreet.relay.gateway.web.Reply;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -42,6 +47,13 @@ public class MessageStatusController {
 	}
 
 	@GetMapping("/v1/messages/{id}")
+	@Operation(summary = "Status of a message (msg_...) or event (evt_...), with every delivery attempt",
+			description = "queued from the moment of the 202; then sending, delivered, retrying, failed or dead_lettered. "
+					+ "Events also list one delivery per endpoint.")
+	@ApiResponse(responseCode = "200", description = "The status", content = @Content(mediaType = "application/json",
+			schema = @Schema(implementation = ApiSchemas.MessageStatus.class)))
+	@ApiResponse(responseCode = "404", description = "No such message for this tenant", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "503", description = "The owning service is unavailable; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	public Mono<ResponseEntity<byte[]>> status(@PathVariable String id, ServerWebExchange exchange) {
 		String tenantId = Caller.tenant(exchange).tenantId();
 		Owner owner = owner(id).orElseThrow(() -> unknown(id));
@@ -68,6 +80,12 @@ public class MessageStatusController {
 	}
 
 	@PostMapping("/v1/messages/{id}/retry")
+	@Operation(summary = "Re-queue a failed or dead-lettered message or event")
+	@ApiResponse(responseCode = "202", description = "Queued again", content = @Content(mediaType = "application/json",
+			schema = @Schema(implementation = ApiSchemas.Accepted.class)))
+	@ApiResponse(responseCode = "404", description = "No such message for this tenant", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "409", description = "Not failed or dead-lettered", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "503", description = "The owning service is unavailable; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	public Mono<ResponseEntity<byte[]>> retry(@PathVariable String id, ServerWebExchange exchange) {
 		String tenantId = Caller.tenant(exchange).tenantId();
 		Owner owner = owner(id).orElseThrow(() -> unknown(id));

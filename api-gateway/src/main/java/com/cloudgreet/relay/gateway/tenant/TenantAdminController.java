@@ -3,12 +3,14 @@ package com.cloudgreet.relay.gateway.tenant;
 import java.util.List;
 
 import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.gateway.openapi.ApiSchemas;
 import com.cloudgreet.relay.gateway.openapi.OpenApiConfiguration;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import com.cloudgreet.relay.gateway.web.Reply;
@@ -50,6 +52,10 @@ public class TenantAdminController {
 	@Operation(summary = "Create a tenant; the answer shows its first API key, once",
 			requestBody = @RequestBody(required = true, content = @Content(mediaType = "application/json",
 					schema = @Schema(implementation = TenantRequests.CreateTenant.class))))
+	@ApiResponse(responseCode = "201", description = "Created; apiKey is shown only here", content = @Content(
+			mediaType = "application/json", schema = @Schema(implementation = TenantRequests.CreatedKey.class)))
+	@ApiResponse(responseCode = "401", description = "Missing or wrong admin token", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "422", description = "Invalid fields", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	public Mono<ResponseEntity<byte[]>> create(ServerWebExchange exchange) {
 		return this.bodies.json(exchange.getRequest()).flatMap((body) -> {
 			TenantRequests.CreateTenant request = RelayJson.read(body, TenantRequests.CreateTenant.class);
@@ -66,6 +72,10 @@ public class TenantAdminController {
 	}
 
 	@GetMapping("/admin/v1/tenants/{tenantId}")
+	@Operation(summary = "Show a tenant with its limit, key ids and key hints (never keys)")
+	@ApiResponse(responseCode = "200", description = "The tenant",
+			content = @Content(mediaType = "application/json", schema = @Schema(implementation = Tenant.class)))
+	@ApiResponse(responseCode = "404", description = "No such tenant", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	public Mono<ResponseEntity<byte[]>> show(@PathVariable String tenantId) {
 		return this.store.find(tenantId)
 			.map((tenant) -> Reply.json(200, tenant).toEntity())
@@ -74,6 +84,10 @@ public class TenantAdminController {
 
 	/** A new key for an existing tenant; the old keys keep working until revoked. */
 	@PostMapping("/admin/v1/tenants/{tenantId}/keys")
+	@Operation(summary = "Add an API key (rotation); the answer shows it, once")
+	@ApiResponse(responseCode = "201", description = "Created; apiKey is shown only here", content = @Content(
+			mediaType = "application/json", schema = @Schema(implementation = TenantRequests.CreatedKey.class)))
+	@ApiResponse(responseCode = "404", description = "No such tenant", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	public Mono<ResponseEntity<byte[]>> addKey(@PathVariable String tenantId) {
 		String keyId = TenantStore.newKeyId();
 		String apiKey = ApiKeys.generate();
@@ -86,6 +100,9 @@ public class TenantAdminController {
 
 	/** Revokes a key at once: the cached lookup is evicted in the same request. */
 	@DeleteMapping("/admin/v1/tenants/{tenantId}/keys/{keyId}")
+	@Operation(summary = "Revoke an API key, effective at once on every gateway")
+	@ApiResponse(responseCode = "204", description = "Revoked")
+	@ApiResponse(responseCode = "404", description = "No such key for this tenant", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	public Mono<ResponseEntity<byte[]>> revoke(@PathVariable String tenantId, @PathVariable String keyId) {
 		return this.store.revokeKey(tenantId, keyId)
 			.flatMap((hash) -> this.keys.evict(List.of(hash)).thenReturn(ResponseEntity.noContent().<byte[]>build()))
@@ -96,6 +113,10 @@ public class TenantAdminController {
 	@Operation(summary = "Set a tenant's own rate limit",
 			requestBody = @RequestBody(required = true, content = @Content(mediaType = "application/json",
 					schema = @Schema(implementation = TenantRequests.RateLimit.class))))
+	@ApiResponse(responseCode = "200", description = "The limit now in force", content = @Content(
+			mediaType = "application/json", schema = @Schema(implementation = TenantRequests.RateLimit.class)))
+	@ApiResponse(responseCode = "404", description = "No such tenant", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "422", description = "Invalid fields", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	public Mono<ResponseEntity<byte[]>> setLimit(@PathVariable String tenantId, ServerWebExchange exchange) {
 		return this.bodies.json(exchange.getRequest()).flatMap((body) -> {
 			TenantRequests.RateLimit limit = RelayJson.read(body, TenantRequests.RateLimit.class);
