@@ -52,6 +52,26 @@ class MessagesIT extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void carriesTheCallersTraceIntoTheKafkaRecord() {
+		NewTenant tenant = createTenant();
+		String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+		this.web.post()
+			.uri("/v1/messages/email")
+			.header("Authorization", "Bearer " + tenant.apiKey())
+			.header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(email("Traced"))
+			.exchange()
+			.expectStatus()
+			.isAccepted();
+
+		ConsumerRecord<String, byte[]> record = recordsOf(Topics.EMAIL, tenant.id(), (r) -> !r.isEmpty()).get(0);
+		assertThat(record.headers().lastHeader("traceparent")).as("W3C trace context header").isNotNull();
+		assertThat(new String(record.headers().lastHeader("traceparent").value()))
+			.matches("00-" + traceId + "-[0-9a-f]{16}-0[01]");
+	}
+
+	@Test
 	void keysSmsRecordsByTenantAndRecipient() {
 		NewTenant tenant = createTenant();
 		this.web.post()

@@ -28,10 +28,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
 
@@ -146,7 +149,8 @@ class ConsumerRobustnessIT extends NotificationIT {
 	}
 
 	@Test
-	void deliversRecordProducedByKcatLikeOneFromTheGateway() throws Exception {
+	@ExtendWith(OutputCaptureExtension.class)
+	void deliversRecordProducedByKcatLikeOneFromTheGateway(CapturedOutput output) throws Exception {
 		Path kcat = Path.of("/usr/bin/kcat");
 		assertThat(Files.isExecutable(kcat)).as("kcat must be installed (.ci/run installs it)").isTrue();
 		String to = phoneNumber();
@@ -158,7 +162,9 @@ class ConsumerRobustnessIT extends NotificationIT {
 				+ "\"tenantid\":\"" + this.tenant + "\",\"data\":{\"to\":\"" + to + "\",\"body\":\"from kcat\"}}";
 
 		Process process = new ProcessBuilder(kcat.toString(), "-b", this.brokers, "-t", Topics.SMS, "-P",
-				"-k", RecordKeys.forSms(this.tenant, to), "-H", "content-type=application/cloudevents+json")
+				"-k", RecordKeys.forSms(this.tenant, to), "-H", "content-type=application/cloudevents+json",
+				// W3C trace context from a non-Java producer: the delivery continues its trace.
+				"-H", "traceparent=00-" + KCAT_TRACE_ID + "-00f067aa0ba902b7-01")
 			.redirectErrorStream(true)
 			.start();
 		try (OutputStream stdin = process.getOutputStream()) {
@@ -170,7 +176,13 @@ class ConsumerRobustnessIT extends NotificationIT {
 		assertThat(awaitStatus(id, "delivered").path("providerMessageId").asString()).isEqualTo("SMkcat");
 		TWILIO.verify(1, postRequestedFor(urlEqualTo(TWILIO_MESSAGES)).withFormParam("To", equalTo(to))
 			.withFormParam("Body", equalTo("from kcat")));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(output.getOut().lines().filter((line) -> line.contains("Delivered sms message " + id)))
+				.singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+				.contains(KCAT_TRACE_ID));
 	}
+
+	private static final String KCAT_TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
 
 	private String publishEmailWithKey(String key) {
 		return publish(Channel.EMAIL, Map.of("to", List.of("next@example.com"), "subject", "after poison", "text", "ok"),

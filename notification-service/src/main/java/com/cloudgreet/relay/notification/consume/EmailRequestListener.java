@@ -45,12 +45,16 @@ public class EmailRequestListener {
 	@KafkaListener(id = ID, topics = Topics.EMAIL, idIsGroup = false)
 	public Mono<Void> onRequest(ConsumerRecord<String, byte[]> record) {
 		RelayRequest request = CloudEventCodec.decode(record.value(), Channel.EMAIL);
-		return this.deliverer.deliver(Channel.EMAIL, request, new String(record.value(), StandardCharsets.UTF_8),
-				Mono.empty(), Mono.defer(() -> this.sender.send(request.id(), request.email())));
+		return this.deliverer
+			.deliver(Channel.EMAIL, request, new String(record.value(), StandardCharsets.UTF_8),
+				Mono.empty(), Mono.defer(() -> this.sender.send(request.id(), request.email())))
+			// The record's trace (opened by the container from its traceparent header) follows the
+			// delivery across threads, so its log lines and spans belong to the sender's trace.
+			.contextCapture();
 	}
 
 	public Mono<Void> onDeadLetter(ConsumerRecord<String, byte[]> record) {
-		return this.deadLetters.handle(Channel.EMAIL, record);
+		return this.deadLetters.handle(Channel.EMAIL, record).contextCapture();
 	}
 
 	public static RetryTopicConfiguration retryTopics(NotificationProperties properties, KafkaOperations<?, ?> template) {

@@ -47,12 +47,16 @@ public class SmsRequestListener {
 	@KafkaListener(id = ID, topics = Topics.SMS, idIsGroup = false)
 	public Mono<Void> onRequest(ConsumerRecord<String, byte[]> record) {
 		RelayRequest request = CloudEventCodec.decode(record.value(), Channel.SMS);
-		return this.deliverer.deliver(Channel.SMS, request, new String(record.value(), StandardCharsets.UTF_8),
-				this.throttle.acquire(), Mono.defer(() -> this.sender.send(request.id(), request.sms())));
+		return this.deliverer
+			.deliver(Channel.SMS, request, new String(record.value(), StandardCharsets.UTF_8),
+				this.throttle.acquire(), Mono.defer(() -> this.sender.send(request.id(), request.sms())))
+			// The record's trace (opened by the container from its traceparent header) follows the
+			// delivery across threads, so its log lines and spans belong to the sender's trace.
+			.contextCapture();
 	}
 
 	public Mono<Void> onDeadLetter(ConsumerRecord<String, byte[]> record) {
-		return this.deadLetters.handle(Channel.SMS, record);
+		return this.deadLetters.handle(Channel.SMS, record).contextCapture();
 	}
 
 	public static RetryTopicConfiguration retryTopics(NotificationProperties properties, KafkaOperations<?, ?> template) {

@@ -52,9 +52,12 @@ public class WebhookEventListener {
 			request = CloudEventCodec.decode(record.value(), Channel.WEBHOOK);
 		}
 		catch (InvalidMessageException ex) {
-			return this.deadLetters.poison(record.key(), record.value(), ex.getMessage()).retryWhen(UNTIL_STORED);
+			return this.deadLetters.poison(record.key(), record.value(), ex.getMessage())
+				.retryWhen(UNTIL_STORED)
+				.contextCapture();
 		}
-		return this.fanOut.accept(request).retryWhen(UNTIL_STORED).then();
+		// contextCapture: the record's trace (from its traceparent header) follows the fan-out.
+		return this.fanOut.accept(request).retryWhen(UNTIL_STORED).then().contextCapture();
 	}
 
 }
