@@ -4,8 +4,9 @@
 #     POST /v1/messages/sms on a real gateway (auth, Redis limiter, Kafka acks=all, accepted record);
 #  2. the limiter alone through the gateway's Redis client, then redis-benchmark running a trivial
 #     EVAL on the same Redis (the physical limit).
-# Needs Kafka on 127.0.0.1:9092, Redis on :6379 and PostgreSQL on :5432; they are started the way
-# ./dev/up starts them if they are not running. The other services are not needed and, if running,
+# Needs Redis on :6379 and PostgreSQL on :5432 (started the way ./dev/up starts them if they are
+# not running); starts its own scratch Kafka broker on :19192 and uses its own database
+# (relay_bench_gateway), so nothing it produces reaches a ./dev/up system. Other running services
 # only compete for the CPU.
 #
 # Environment: DURATION (s, default 20), CONNECTIONS (default 32), WRK_THREADS (default 1),
@@ -33,10 +34,8 @@ command -v wrk >/dev/null || die "wrk is required (apt-get install -y wrk)"
 command -v redis-benchmark >/dev/null || die "redis-benchmark is required (apt-get install -y redis-tools)"
 
 ensure_postgres
-ensure_database relay
+ensure_database relay_bench_gateway
 ensure_redis
-kafka_start
-kafka_create_topics
 
 JAR="$(ls "$RELAY_ROOT"/api-gateway/target/*-exec.jar 2>/dev/null | head -1 || true)"
 if [[ -z "$JAR" ]]; then
@@ -82,10 +81,16 @@ BARE="$(tail -1 "$RESULTS")"
 kill "${PIDS_STARTED[-1]}"; wait "${PIDS_STARTED[-1]}" 2>/dev/null || true
 
 # --- 1b. the gateway --------------------------------------------------------------------------------
+say "starting a scratch Kafka broker on :19192 (the ./dev/up broker never sees bench records)"
+kafka_start_scratch "$WORK/kafka" 19192 19193 "$WORK/kafka.log"
+PIDS_STARTED+=($SCRATCH_BROKER_PID)
 say "starting the gateway on :$GATEWAY_PORT"
 # env execs java, so $! is the JVM itself and the cleanup trap stops exactly it.
 env RELAY_ADMIN_TOKEN=bench-admin-token RELAY_INTERNAL_TOKEN=bench-internal-token java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m} -jar "$JAR" \
-  --server.port=$GATEWAY_PORT --management.server.port=$GATEWAY_MGMT >"$WORK/gateway.log" 2>&1 &
+  --server.port=$GATEWAY_PORT --management.server.port=$GATEWAY_MGMT \
+  --spring.kafka.bootstrap-servers=127.0.0.1:19192 \
+  --spring.r2dbc.url=r2dbc:postgresql://127.0.0.1:5432/relay_bench_gateway \
+  --spring.flyway.url=jdbc:postgresql://127.0.0.1:5432/relay_bench_gateway >"$WORK/gateway.log" 2>&1 &
 PIDS_STARTED+=($!)
 gateway_healthy() { curl -fsS "http://127.0.0.1:$GATEWAY_MGMT/actuator/health" >/dev/null 2>&1; }
 wait_for "gateway" 120 gateway_healthy

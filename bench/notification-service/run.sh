@@ -35,35 +35,9 @@ command -v kcat >/dev/null || { echo "kcat is required (apt-get install -y kcat)
 BROKER=127.0.0.1:19092
 source "$ROOT/dev/lib/common.sh"
 source "$ROOT/dev/lib/kafka.sh"
-kafka_install # the broker jars, resolved once into .dev/kafka/lib
-KDIR="$ROOT/.dev/bench/notification-service/kafka"
-rm -rf "$KDIR" && mkdir -p "$KDIR/data"
-cat > "$KDIR/server.properties" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:19093
-listeners=PLAINTEXT://$BROKER,CONTROLLER://127.0.0.1:19093
-advertised.listeners=PLAINTEXT://$BROKER
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$KDIR/data
-num.partitions=6
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-PROPS
-java -cp "$KAFKA_HOME/lib/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" kafka.tools.StorageTool \
-  format --standalone -t "$(java -cp "$KAFKA_HOME/lib/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
-  -c "$KDIR/server.properties" >"$OUT/kafka-format.log" 2>&1
-java -Xmx512m -cp "$KAFKA_HOME/lib/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" kafka.Kafka \
-  "$KDIR/server.properties" >"$OUT/kafka.log" 2>&1 &
-BROKER_PID=$!
+kafka_start_scratch "$ROOT/.dev/bench/notification-service/kafka" 19092 19093 "$OUT/kafka.log"
+BROKER_PID=$SCRATCH_BROKER_PID
 BENCH_PIDS+=($BROKER_PID)
-for _ in $(seq 1 60); do kcat -b "$BROKER" -L >/dev/null 2>&1 && break; sleep 1; done
-kcat -b "$BROKER" -L >/dev/null 2>&1 || { echo "benchmark broker did not start; see $OUT/kafka.log"; exit 1; }
 psql -h 127.0.0.1 -U postgres -qAt -c "select 1 from pg_database where datname='$DB'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -q -c "create database $DB"
 

@@ -90,3 +90,42 @@ kafka_create_topics() {
     java_topics --create --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor 1 >/dev/null
   done
 }
+
+# A throwaway single-node broker for benchmarks: fresh data in $1, PLAINTEXT on 127.0.0.1:$2,
+# controller on 127.0.0.1:$3, log in $4. Sets SCRATCH_BROKER_PID; topics are created on first use.
+# Benchmarks use one so their records never reach the ./dev/up broker (whose consumers would
+# otherwise drain them the next time the services start).
+kafka_start_scratch() {
+  local dir="$1" port="$2" controller="$3" log="$4"
+  kafka_install
+  rm -rf "$dir" && mkdir -p "$dir/data"
+  cat > "$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$controller
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=6
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+  java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" kafka.tools.StorageTool \
+    format --standalone -t "$(java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
+    -c "$dir/server.properties" >"$log" 2>&1
+  java -Xmx512m -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" kafka.Kafka \
+    "$dir/server.properties" >>"$log" 2>&1 &
+  SCRATCH_BROKER_PID=$!
+  local i
+  for i in $(seq 1 60); do
+    port_open "$port" && return 0
+    sleep 1
+  done
+  die "benchmark broker did not start; see $log"
+}
