@@ -12,18 +12,27 @@ kafka_install() {
 }
 
 kafka_configure() {
-  local config="$KAFKA_HOME/server.properties"
   [[ -f "$KAFKA_HOME/data/meta.properties" ]] && return 0
-  mkdir -p "$KAFKA_HOME/data"
-  cat > "$config" <<PROPS
+  # ./dev/up's broker creates no topics on first use: kafka_create_topics makes them explicitly.
+  kafka_format "$KAFKA_HOME" 9092 9093 "$LOGS/kafka-format.log" "auto.create.topics.enable=false"
+}
+
+# Writes a single-node KRaft configuration into $1 (data in $1/data, PLAINTEXT on 127.0.0.1:$2,
+# controller on 127.0.0.1:$3, extra properties in $5...) and formats its storage (log in $4).
+kafka_format() {
+  local dir="$1" port="$2" controller="$3" log="$4"
+  shift 4
+  mkdir -p "$dir/data"
+  {
+    cat <<PROPS
 process.roles=broker,controller
 node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:9093
-listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093
-advertised.listeners=PLAINTEXT://127.0.0.1:9092
+controller.quorum.bootstrap.servers=127.0.0.1:$controller
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$KAFKA_HOME/data
+log.dirs=$dir/data
 num.partitions=6
 offsets.topic.replication.factor=1
 transaction.state.log.replication.factor=1
@@ -31,8 +40,19 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=false
 PROPS
+    printf '%s\n' "$@"
+  } > "$dir/server.properties"
+  kafka_log_config
+  local cluster_id
+  cluster_id="$(java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
+  java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" \
+    kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$dir/server.properties" >"$log" 2>&1 \
+    || die "could not format Kafka storage; see $log"
+}
+
+kafka_log_config() {
+  mkdir -p "$KAFKA_HOME"
   cat > "$KAFKA_HOME/log4j2.properties" <<'PROPS'
 rootLogger.level=INFO
 rootLogger.appenderRef.stdout.ref=STDOUT
@@ -49,11 +69,6 @@ logger.server.level=INFO
 logger.broker.name=kafka.server.BrokerServer
 logger.broker.level=INFO
 PROPS
-  local cluster_id
-  cluster_id="$(java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
-  java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" \
-    kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$config" >"$LOGS/kafka-format.log" 2>&1 \
-    || die "could not format Kafka storage; see $LOGS/kafka-format.log"
 }
 
 kafka_ready() { java_topics --list >/dev/null 2>&1; }
@@ -98,27 +113,8 @@ kafka_create_topics() {
 kafka_start_scratch() {
   local dir="$1" port="$2" controller="$3" log="$4"
   kafka_install
-  rm -rf "$dir" && mkdir -p "$dir/data"
-  cat > "$dir/server.properties" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$controller
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$dir/data
-num.partitions=6
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-PROPS
-  java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" kafka.tools.StorageTool \
-    format --standalone -t "$(java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
-    -c "$dir/server.properties" >"$log" 2>&1
+  rm -rf "$dir"
+  kafka_format "$dir" "$port" "$controller" "$log"
   java -Xmx512m -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties" kafka.Kafka \
     "$dir/server.properties" >>"$log" 2>&1 &
   SCRATCH_BROKER_PID=$!

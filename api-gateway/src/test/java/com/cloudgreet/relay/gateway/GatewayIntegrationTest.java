@@ -91,7 +91,7 @@ public abstract class GatewayIntegrationTest {
 	@Autowired
 	protected EmbeddedKafkaBroker broker;
 
-	protected record NewTenant(String id, String apiKey) {
+	protected record NewTenant(String id, String apiKey, String keyId) {
 	}
 
 	protected NewTenant createTenant() {
@@ -110,7 +110,8 @@ public abstract class GatewayIntegrationTest {
 			.expectBody(JsonNode.class)
 			.returnResult()
 			.getResponseBody();
-		return new NewTenant(created.get("id").asString(), created.get("apiKey").asString());
+		return new NewTenant(created.get("id").asString(), created.get("apiKey").asString(),
+				created.get("keyId").asString());
 	}
 
 	protected static String sms(String text) {
