@@ -2,7 +2,6 @@ package com.cloudgreet.relay.notification;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +21,7 @@ import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.problem.ProblemTypes;
 import com.cloudgreet.relay.notification.consume.SmsRequestListener;
+import com.cloudgreet.relay.testsupport.Kcat;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -151,8 +151,7 @@ class ConsumerRobustnessIT extends NotificationIT {
 	@Test
 	@ExtendWith(OutputCaptureExtension.class)
 	void deliversRecordProducedByKcatLikeOneFromTheGateway(CapturedOutput output) throws Exception {
-		Path kcat = Path.of("/usr/bin/kcat");
-		assertThat(Files.isExecutable(kcat)).as("kcat must be installed (.ci/run installs it)").isTrue();
+		Path kcat = Kcat.executable();
 		String to = phoneNumber();
 		TWILIO.stubFor(post(urlEqualTo(TWILIO_MESSAGES)).withFormParam("To", equalTo(to))
 			.willReturn(okJson("{\"sid\":\"SMkcat\"}").withStatus(201)));

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import com.cloudgreet.relay.common.health.KafkaHealthIndicator;
+import com.cloudgreet.relay.common.kafka.KafkaClusterIdWithoutLookup;
 import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
 import com.cloudgreet.relay.gateway.ratelimit.LocalRateLimiter;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimitFilter;
@@ -41,6 +42,12 @@ public class GatewayConfiguration {
 	@Bean
 	RateLimiterHealthIndicator rateLimiterHealthIndicator(ResilientRateLimiter limiter) {
 		return new RateLimiterHealthIndicator(limiter);
+	}
+
+	/** Static: a post-processor must exist before the beans it processes. */
+	@Bean
+	static KafkaClusterIdWithoutLookup kafkaClusterIdWithoutLookup() {
+		return new KafkaClusterIdWithoutLookup();
 	}
 
 	@Bean(destroyMethod = "close")

@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.health.KafkaHealthIndicator;
+import com.cloudgreet.relay.common.kafka.KafkaClusterIdWithoutLookup;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
 import com.cloudgreet.relay.notification.consume.EmailRequestListener;
@@ -52,6 +53,12 @@ public class KafkaConfiguration extends RetryTopicConfigurationSupport {
 		scheduler.setThreadNamePrefix("kafka-retry-");
 		scheduler.initialize();
 		return new RetryTopicSchedulerWrapper(scheduler);
+	}
+
+	/** Static: a post-processor must exist before the beans it processes. */
+	@Bean
+	static KafkaClusterIdWithoutLookup kafkaClusterIdWithoutLookup() {
+		return new KafkaClusterIdWithoutLookup();
 	}
 
 	@Bean(destroyMethod = "close")

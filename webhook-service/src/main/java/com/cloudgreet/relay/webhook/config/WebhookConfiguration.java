@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerters;
 import com.cloudgreet.relay.common.health.KafkaHealthIndicator;
+import com.cloudgreet.relay.common.kafka.KafkaClusterIdWithoutLookup;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.webhook.api.InternalTokenFilter;
 import com.cloudgreet.relay.webhook.delivery.AutoDisableRule;
@@ -168,6 +169,12 @@ public class WebhookConfiguration {
 	@Bean
 	NewTopic webhookDeadLetterTopic() {
 		return TopicBuilder.name(Topics.deadLetter(Topics.WEBHOOK)).partitions(PARTITIONS).build();
+	}
+
+	/** Static: a post-processor must exist before the beans it processes. */
+	@Bean
+	static KafkaClusterIdWithoutLookup kafkaClusterIdWithoutLookup() {
+		return new KafkaClusterIdWithoutLookup();
 	}
 
 	@Bean(destroyMethod = "close")
