@@ -3,8 +3,7 @@ package com.cloudgreet.relay.gateway.config;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import com.cloudgreet.relay.common.health.KafkaHealthIndicator;
-import com.cloudgreet.relay.common.kafka.KafkaClusterIdWithoutLookup;
+import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
 import com.cloudgreet.relay.gateway.ratelimit.LocalRateLimiter;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimitFilter;
@@ -17,13 +16,14 @@ import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 /** Wiring of the beans that are not plain components. */
 @Configuration(proxyBeanMethods = false)
+@Import(RelayKafkaSupport.class)
 public class GatewayConfiguration {
 
 	@Bean
@@ -42,17 +42,6 @@ public class GatewayConfiguration {
 	@Bean
 	RateLimiterHealthIndicator rateLimiterHealthIndicator(ResilientRateLimiter limiter) {
 		return new RateLimiterHealthIndicator(limiter);
-	}
-
-	/** Static: a post-processor must exist before the beans it processes. */
-	@Bean
-	static KafkaClusterIdWithoutLookup kafkaClusterIdWithoutLookup() {
-		return new KafkaClusterIdWithoutLookup();
-	}
-
-	@Bean(destroyMethod = "close")
-	KafkaHealthIndicator kafkaHealthIndicator(KafkaProperties kafka) {
-		return new KafkaHealthIndicator(kafka.buildAdminProperties(), Duration.ofSeconds(3));
 	}
 
 	/**

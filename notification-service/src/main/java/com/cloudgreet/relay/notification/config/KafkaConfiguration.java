@@ -1,11 +1,9 @@
 package com.cloudgreet.relay.notification.config;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 import com.cloudgreet.relay.common.event.CloudEventCodec;
-import com.cloudgreet.relay.common.health.KafkaHealthIndicator;
-import com.cloudgreet.relay.common.kafka.KafkaClusterIdWithoutLookup;
+import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
 import com.cloudgreet.relay.notification.consume.EmailRequestListener;
@@ -16,9 +14,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.retrytopic.DeadLetterPublishingRecovererFactory;
 import org.springframework.kafka.retrytopic.RetryTopicConfiguration;
@@ -31,6 +29,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
  * a retry or dead-letter topic, and the {@code kafka} health indicator.
  */
 @Configuration(proxyBeanMethods = false)
+@Import(RelayKafkaSupport.class)
 public class KafkaConfiguration extends RetryTopicConfigurationSupport {
 
 	/** Kafka headers have no hard limit, but a reason is for humans and must not bloat records. */
@@ -53,17 +52,6 @@ public class KafkaConfiguration extends RetryTopicConfigurationSupport {
 		scheduler.setThreadNamePrefix("kafka-retry-");
 		scheduler.initialize();
 		return new RetryTopicSchedulerWrapper(scheduler);
-	}
-
-	/** Static: a post-processor must exist before the beans it processes. */
-	@Bean
-	static KafkaClusterIdWithoutLookup kafkaClusterIdWithoutLookup() {
-		return new KafkaClusterIdWithoutLookup();
-	}
-
-	@Bean(destroyMethod = "close")
-	KafkaHealthIndicator kafkaHealthIndicator(KafkaProperties kafka) {
-		return new KafkaHealthIndicator(kafka.buildAdminProperties(), Duration.ofSeconds(3));
 	}
 
 	@Override

@@ -7,8 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerters;
-import com.cloudgreet.relay.common.health.KafkaHealthIndicator;
-import com.cloudgreet.relay.common.kafka.KafkaClusterIdWithoutLookup;
+import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.webhook.api.InternalTokenFilter;
 import com.cloudgreet.relay.webhook.delivery.AutoDisableRule;
@@ -28,9 +27,9 @@ import com.cloudgreet.relay.webhook.ssrf.AddressPolicy;
 import com.cloudgreet.relay.webhook.ssrf.UrlGuard;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -41,6 +40,7 @@ import reactor.netty.resources.ConnectionProvider;
 
 /** Wires the webhook service from its one properties tree. */
 @Configuration(proxyBeanMethods = false)
+@Import(RelayKafkaSupport.class)
 public class WebhookConfiguration {
 
 	/** Partitions of the topics this service declares; consumers scale out up to this many. */
@@ -169,17 +169,6 @@ public class WebhookConfiguration {
 	@Bean
 	NewTopic webhookDeadLetterTopic() {
 		return TopicBuilder.name(Topics.deadLetter(Topics.WEBHOOK)).partitions(PARTITIONS).build();
-	}
-
-	/** Static: a post-processor must exist before the beans it processes. */
-	@Bean
-	static KafkaClusterIdWithoutLookup kafkaClusterIdWithoutLookup() {
-		return new KafkaClusterIdWithoutLookup();
-	}
-
-	@Bean(destroyMethod = "close")
-	KafkaHealthIndicator kafkaHealthIndicator(KafkaProperties kafka) {
-		return new KafkaHealthIndicator(kafka.buildAdminProperties(), java.time.Duration.ofSeconds(3));
 	}
 
 }
