@@ -3,8 +3,8 @@ package com.cloudgreet.relay.notification.config;
 import java.nio.charset.StandardCharsets;
 
 import com.cloudgreet.relay.common.event.CloudEventCodec;
-import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
+import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
 import com.cloudgreet.relay.notification.consume.EmailRequestListener;
 import com.cloudgreet.relay.notification.consume.SmsRequestListener;
