@@ -17,6 +17,7 @@ import com.cloudgreet.relay.webhook.delivery.DeliveryStore;
 import com.cloudgreet.relay.webhook.delivery.FanOut;
 import com.cloudgreet.relay.webhook.delivery.OutcomeHandler;
 import com.cloudgreet.relay.webhook.delivery.RetrySchedule;
+import com.cloudgreet.relay.webhook.delivery.TraceParents;
 import com.cloudgreet.relay.webhook.delivery.WebhookEventListener;
 import com.cloudgreet.relay.webhook.delivery.WebhookHttpClient;
 import com.cloudgreet.relay.webhook.delivery.WebhookSender;
@@ -26,7 +27,10 @@ import com.cloudgreet.relay.webhook.message.MessageQueries;
 import com.cloudgreet.relay.webhook.ssrf.AddressPolicy;
 import com.cloudgreet.relay.webhook.ssrf.UrlGuard;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -133,20 +137,26 @@ public class WebhookConfiguration {
 
 	@Bean
 	DeliveryDispatcher deliveryDispatcher(DeliveryStore store, WebhookSender sender, OutcomeHandler outcomes,
-			WebhookServiceProperties properties, Clock clock, MeterRegistry meters) {
+			WebhookServiceProperties properties, Clock clock, MeterRegistry meters, TraceParents traces) {
 		var webhooks = properties.webhooks();
 		var settings = new DeliveryDispatcher.Settings(webhooks.perEndpointConcurrency(), webhooks.maxInFlight(),
 				webhooks.dispatcher().batchSize(), webhooks.dispatcher().pollInterval(), webhooks.dispatcher().lease(),
 				webhooks.timeout().plusSeconds(1));
 		// Unique per process start: a restarted instance must not take its predecessor's leases for its own.
 		String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-		return new DeliveryDispatcher(store, sender, outcomes, settings, clock, owner, meters);
+		return new DeliveryDispatcher(store, sender, outcomes, settings, clock, owner, meters, traces);
+	}
+
+	@Bean
+	TraceParents traceParents(ObjectProvider<Tracer> tracer, ObjectProvider<ObservationRegistry> observations) {
+		return new TraceParents(tracer.getIfAvailable(() -> Tracer.NOOP),
+				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 	}
 
 	@Bean
 	FanOut fanOut(DeliveryStore store, EndpointRepository endpoints, DeliveryDispatcher dispatcher,
-			WebhookServiceProperties properties, Clock clock) {
-		return new FanOut(store, endpoints, dispatcher, properties.webhooks().dispatcher().lease(), clock);
+			WebhookServiceProperties properties, Clock clock, TraceParents traces) {
+		return new FanOut(store, endpoints, dispatcher, properties.webhooks().dispatcher().lease(), clock, traces);
 	}
 
 	@Bean

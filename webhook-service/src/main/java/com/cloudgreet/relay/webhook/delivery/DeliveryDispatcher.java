@@ -47,6 +47,8 @@ public class DeliveryDispatcher implements SmartLifecycle {
 
 	private final AtomicInteger inFlight = new AtomicInteger();
 
+	private final TraceParents traces;
+
 	private final Set<Disposable> attempts = ConcurrentHashMap.newKeySet();
 
 	private final Sinks.Many<Boolean> wakeUps = Sinks.many().multicast().directBestEffort();
@@ -59,7 +61,8 @@ public class DeliveryDispatcher implements SmartLifecycle {
 	}
 
 	public DeliveryDispatcher(DeliveryStore store, WebhookSender sender, OutcomeHandler outcomes, Settings settings,
-			Clock clock, String owner, MeterRegistry meters) {
+			Clock clock, String owner, MeterRegistry meters, TraceParents traces) {
+		this.traces = traces;
 		this.store = store;
 		this.sender = sender;
 		this.outcomes = outcomes;
@@ -152,8 +155,9 @@ public class DeliveryDispatcher implements SmartLifecycle {
 	private void attempt(DeliveryTask task) {
 		Instant at = this.clock.instant();
 		Disposable[] self = new Disposable[1];
-		Mono<Void> chain = this.sender.send(task)
-			.flatMap((outcome) -> this.outcomes.handle(task, this.owner, at, outcome))
+		Mono<Void> chain = this.traces
+			.continueIn(task.traceparent(), task.deliveryId(),
+					this.sender.send(task).flatMap((outcome) -> this.outcomes.handle(task, this.owner, at, outcome)))
 			.doOnError((ex) -> log.error("Recording delivery {} failed; it resumes when its lease lapses",
 					task.deliveryId(), ex))
 			.onErrorComplete()

@@ -23,7 +23,7 @@ import reactor.core.publisher.Mono;
 public class DeliveryStore {
 
 	private static final String TASK_SELECT = "select c.id, c.tenant_id, c.event_id, c.endpoint_id, c.attempt_count, "
-			+ "c.retries_used, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, ev.event_type, ev.body "
+			+ "c.retries_used, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, ev.event_type, ev.body, ev.traceparent "
 			+ "from claimed c join endpoint e on e.id = c.endpoint_id "
 			+ "join event ev on ev.tenant_id = c.tenant_id and ev.id = c.event_id";
 
@@ -35,7 +35,7 @@ public class DeliveryStore {
 
 	/** A new event to store and fan out. */
 	public record NewEvent(String tenantId, String eventId, String eventType, byte[] body, byte[] cloudEvent,
-			Instant createdAt) {
+			Instant createdAt, String traceparent) {
 	}
 
 	/**
@@ -51,8 +51,8 @@ public class DeliveryStore {
 		String[] endpointIds = endpoints.stream().map(Endpoint::id).toArray(String[]::new);
 		Boolean[] claimed = endpoints.stream().map((e) -> claim.contains(e.id())).toArray(Boolean[]::new);
 		return this.db
-			.sql("with ev as (insert into event (tenant_id, id, event_type, body, cloud_event, created_at) "
-					+ "values (:tenant, :event, :type, :body, :cloudEvent, :createdAt) on conflict do nothing returning id), "
+			.sql("with ev as (insert into event (tenant_id, id, event_type, body, cloud_event, created_at, traceparent) "
+					+ "values (:tenant, :event, :type, :body, :cloudEvent, :createdAt, :traceparent) on conflict do nothing returning id), "
 					+ "dl as (insert into delivery (id, tenant_id, event_id, endpoint_id, status, next_attempt_at, "
 					+ "lease_owner, lease_until, created_at, updated_at) "
 					+ "select d.id, :tenant, :event, d.endpoint_id, 'pending', now(), "
@@ -68,6 +68,7 @@ public class DeliveryStore {
 			.bind("body", event.body())
 			.bind("cloudEvent", event.cloudEvent())
 			.bind("createdAt", utc(event.createdAt()))
+			.bind("traceparent", event.traceparent() == null ? Parameters.in(String.class) : Parameters.in(event.traceparent()))
 			.bind("owner", owner)
 			.bind("leaseMs", lease.toMillis())
 			.bind("ids", deliveryIds)
@@ -79,7 +80,8 @@ public class DeliveryStore {
 					: Flux.range(0, endpoints.size()).filter((i) -> claimed[i]).map((i) -> {
 				Endpoint e = endpoints.get(i);
 				return new DeliveryTask(deliveryIds[i], event.tenantId(), event.eventId(), e.id(), e.url(), e.secret(),
-						e.previousSecret(), e.previousSecretExpiresAt(), event.eventType(), event.body(), 0, 0);
+						e.previousSecret(), e.previousSecretExpiresAt(), event.eventType(), event.body(), 0, 0,
+						event.traceparent());
 			}));
 	}
 
@@ -261,7 +263,7 @@ public class DeliveryStore {
 				row.get("secret", String.class), row.get("previous_secret", String.class),
 				instant(row, "previous_secret_expires_at"), row.get("event_type", String.class),
 				row.get("body", byte[].class), row.get("attempt_count", Integer.class),
-				row.get("retries_used", Integer.class));
+				row.get("retries_used", Integer.class), row.get("traceparent", String.class));
 	}
 
 	/** PostgreSQL text cannot hold NUL, which a receiver's binary answer may contain. */

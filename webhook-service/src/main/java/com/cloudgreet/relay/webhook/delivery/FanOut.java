@@ -32,8 +32,11 @@ public class FanOut {
 
 	private final Clock clock;
 
+	private final TraceParents traces;
+
 	public FanOut(DeliveryStore store, EndpointRepository endpoints, DeliveryDispatcher dispatcher, Duration lease,
-			Clock clock) {
+			Clock clock, TraceParents traces) {
+		this.traces = traces;
 		this.store = store;
 		this.endpoints = endpoints;
 		this.dispatcher = dispatcher;
@@ -45,7 +48,7 @@ public class FanOut {
 	public Mono<Integer> accept(RelayRequest request) {
 		WebhookEvent event = request.webhook();
 		var stored = new DeliveryStore.NewEvent(request.tenantId(), request.id(), event.eventType(), body(request),
-				CloudEventCodec.encode(request.event()), this.clock.instant());
+				CloudEventCodec.encode(request.event()), this.clock.instant(), this.traces.current());
 		return this.endpoints.subscribers(request.tenantId(), event.eventType())
 			.collectList()
 			.flatMap((subscribers) -> {

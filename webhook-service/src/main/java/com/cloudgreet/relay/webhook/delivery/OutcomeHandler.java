@@ -46,6 +46,8 @@ public class OutcomeHandler {
 
 	public Mono<Void> handle(DeliveryTask task, String owner, Instant attemptedAt, AttemptOutcome outcome) {
 		this.meters.timer("relay.webhook.attempts", "outcome", outcome.name()).record(outcome.latency());
+		log.info("Delivery {} of {} to endpoint {}: {} (HTTP {}, {} ms)", task.deliveryId(), task.eventId(),
+				task.endpointId(), outcome.name(), outcome.statusCode(), outcome.latency().toMillis());
 		// The three records of a sealed interface (Java 17 has no pattern switch yet).
 		if (outcome instanceof Delivered d) {
 			return this.store.recordAttempt(task, owner, attemptedAt, d, NextState.DELIVERED, null).then();

@@ -12,6 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.cloudgreet.relay.common.event.CloudEventCodec;
+import com.cloudgreet.relay.common.id.IdKind;
+import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.kafka.Topics;
@@ -21,10 +24,19 @@ import com.cloudgreet.relay.webhook.testing.Receiver;
 import mockwebserver3.MockResponse;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.HttpStatus;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
@@ -249,6 +261,33 @@ class WebhookDeliveryIT extends AbstractWebhookIT {
 			JsonNode endpoint = endpoint(endpointId);
 			assertThat(endpoint.path("enabled").asBoolean()).isFalse();
 			assertThat(endpoint.path("disabledReason").asString()).contains("410");
+		}
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void deliveryAttemptsContinueTheTraceOfTheRecordTheEventCameIn(CapturedOutput output) throws Exception {
+		String traceId = "5af7651916cd43dd8448eb211c80319d";
+		try (Receiver receiver = Receiver.ok()) {
+			createEndpoint(receiver.url(), "trace.test");
+			String id = RelayIds.next(IdKind.EVENT);
+			var record = new ProducerRecord<>(Topics.WEBHOOK, id,
+					CloudEventCodec.encode(event(id, "trace.test", Map.of("n", 1))));
+			record.headers()
+				.add(RelayKafkaHeaders.CONTENT_TYPE, RelayKafkaHeaders.CLOUDEVENTS_JSON.getBytes(StandardCharsets.UTF_8))
+				.add("traceparent", ("00-" + traceId + "-00f067aa0ba902b7-01").getBytes(StandardCharsets.UTF_8));
+			// A plain producer: the application's template would add a traceparent of its own.
+			try (var producer = new KafkaProducer<String, byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+					this.broker.getBrokersAsString()), new StringSerializer(), new ByteArraySerializer())) {
+				producer.send(record).get(10, TimeUnit.SECONDS);
+			}
+
+			await().atMost(WAIT).until(() -> receiver.count() == 1);
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(output.getOut().lines().filter((line) -> line.contains(" of " + id + " to endpoint")))
+					.singleElement(InstanceOfAssertFactories.STRING)
+					.contains(traceId)
+					.contains("delivered"));
 		}
 	}
 

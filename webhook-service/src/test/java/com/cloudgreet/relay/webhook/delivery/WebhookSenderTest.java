@@ -56,7 +56,7 @@ class WebhookSenderTest {
 
 	private DeliveryTask task(String url) {
 		return new DeliveryTask("dlv_0001", "ten_1", "evt_1", "ep_1", url, this.secret, null, null, "invoice.paid",
-				"{\"type\":\"invoice.paid\"}".getBytes(StandardCharsets.UTF_8), 0, 0);
+				"{\"type\":\"invoice.paid\"}".getBytes(StandardCharsets.UTF_8), 0, 0, null);
 	}
 
 	@Test

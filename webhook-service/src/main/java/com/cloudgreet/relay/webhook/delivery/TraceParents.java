@@ -1,0 +1,63 @@
+package com.cloudgreet.relay.webhook.delivery;
+
+import java.util.Map;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
+import io.micrometer.observation.transport.ReceiverContext;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.TraceContext;
+import io.micrometer.tracing.Tracer;
+import reactor.core.publisher.Mono;
+
+/**
+ * Carries a trace across the gap between storing an event and delivering it: the W3C
+ * {@code traceparent} of the current span is stored with the event, and every delivery attempt
+ * runs in an observation whose parent it names, so the attempt's log lines and spans belong to
+ * the trace of whoever produced the event, whichever instance runs it and however much later.
+ */
+public final class TraceParents {
+
+	private static final String HEADER = "traceparent";
+
+	private final Tracer tracer;
+
+	private final ObservationRegistry observations;
+
+	public TraceParents(Tracer tracer, ObservationRegistry observations) {
+		this.tracer = tracer;
+		this.observations = observations;
+	}
+
+	/** The current span as a {@code traceparent} value, or {@code null} outside a trace. */
+	public String current() {
+		Span span = this.tracer.currentSpan();
+		if (span == null) {
+			return null;
+		}
+		TraceContext context = span.context();
+		return "00-" + context.traceId() + "-" + context.spanId() + "-"
+				+ (Boolean.TRUE.equals(context.sampled()) ? "01" : "00");
+	}
+
+	/** {@code attempt}, run as a child of {@code traceparent} (as it is when that is {@code null}). */
+	public <T> Mono<T> continueIn(String traceparent, String deliveryId, Mono<T> attempt) {
+		if (traceparent == null) {
+			return attempt;
+		}
+		return Mono.defer(() -> {
+			ReceiverContext<Map<String, String>> context = new ReceiverContext<>((carrier, key) -> carrier.get(key));
+			context.setCarrier(Map.of(HEADER, traceparent));
+			Observation observation = Observation
+				.createNotStarted("relay.webhook.attempt", () -> context, this.observations)
+				.contextualName("webhook attempt")
+				.highCardinalityKeyValue("relay.delivery.id", deliveryId)
+				.start();
+			return attempt.doOnError(observation::error)
+				.doFinally((signal) -> observation.stop())
+				.contextWrite((reactor) -> reactor.put(ObservationThreadLocalAccessor.KEY, observation));
+		});
+	}
+
+}
