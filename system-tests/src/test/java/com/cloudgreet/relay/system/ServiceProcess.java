@@ -14,6 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static org.awaitility.Awaitility.await;
 
@@ -109,12 +112,31 @@ final class ServiceProcess {
 		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
 	}
 
+	/** Ports handed out in this JVM, so two services never get the same one. */
+	private static final Set<Integer> TAKEN = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * A free port below Linux's ephemeral range (32768-60999). A port from {@code new
+	 * ServerSocket(0)} comes from that range, where any outgoing connection (Kafka and Redis
+	 * clients, health checks) may take it as its source port before the service binds it.
+	 */
 	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		for (int i = 0; i < 200; i++) {
+			int candidate = random.nextInt(20_000, 32_000);
+			if (!TAKEN.contains(candidate) && isFree(candidate) && TAKEN.add(candidate)) {
+				return candidate;
+			}
+		}
+		throw new IllegalStateException("no free port between 20000 and 32000");
+	}
+
+	private static boolean isFree(int port) {
+		try (ServerSocket socket = new ServerSocket(port)) {
+			return true;
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
+			return false;
 		}
 	}
 
