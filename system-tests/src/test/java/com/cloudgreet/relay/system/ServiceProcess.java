@@ -117,8 +117,8 @@ final class ServiceProcess {
 
 	/**
 	 * A free port below Linux's ephemeral range (32768-60999). A port from {@code new
-	 * ServerSocket(0)} comes from that range, where any outgoing connection (Kafka and Redis
-	 * clients, health checks) may take it as its source port before the service binds it.
+	 * ServerSocket(0)} comes from that range, where the embedded broker (which binds port 0 after
+	 * the services' ports are picked) or an outgoing connection may take it before the service binds it.
 	 */
 	private static int freePort() {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
