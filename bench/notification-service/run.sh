@@ -84,7 +84,7 @@ await_delivered() { # channel count
 
 produce() { # channel count rate
   local topic="relay.$1.v1"
-  python3 "$HERE/load.py" "$1" "$2" "$3" \
+  python3 "$HERE/../load.py" "$1" ten_bench "$2" "$3" \
     | kcat -b "$BROKER" -t "$topic" -P -K $'\t' -H content-type=application/cloudevents+json -X linger.ms=5
 }
 

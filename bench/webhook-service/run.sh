@@ -88,7 +88,7 @@ new_tenant() { # hanging-count
 }
 
 produce() { # count rate
-  python3 "$HERE/load.py" "$TENANT" "$1" "$2" \
+  python3 "$HERE/../load.py" webhook "$TENANT" "$1" "$2" \
     | kcat -b 127.0.0.1:9092 -t relay.webhook.v1 -P -K $'\t' -H content-type=application/cloudevents+json -X linger.ms=5
 }
 
