@@ -29,6 +29,7 @@ import com.cloudgreet.relay.webhook.ssrf.UrlGuard;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -148,8 +149,9 @@ public class WebhookConfiguration {
 	}
 
 	@Bean
-	TraceParents traceParents(ObjectProvider<Tracer> tracer, ObjectProvider<ObservationRegistry> observations) {
-		return new TraceParents(tracer.getIfAvailable(() -> Tracer.NOOP),
+	TraceParents traceParents(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator,
+			ObjectProvider<ObservationRegistry> observations) {
+		return new TraceParents(tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP),
 				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 	}
 

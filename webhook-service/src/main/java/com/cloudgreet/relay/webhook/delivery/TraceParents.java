@@ -1,5 +1,6 @@
 package com.cloudgreet.relay.webhook.delivery;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import io.micrometer.observation.Observation;
@@ -7,8 +8,8 @@ import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import io.micrometer.observation.transport.ReceiverContext;
 import io.micrometer.tracing.Span;
-import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import reactor.core.publisher.Mono;
 
 /**
@@ -23,10 +24,13 @@ public final class TraceParents {
 
 	private final Tracer tracer;
 
+	private final Propagator propagator;
+
 	private final ObservationRegistry observations;
 
-	public TraceParents(Tracer tracer, ObservationRegistry observations) {
+	public TraceParents(Tracer tracer, Propagator propagator, ObservationRegistry observations) {
 		this.tracer = tracer;
+		this.propagator = propagator;
 		this.observations = observations;
 	}
 
@@ -36,9 +40,9 @@ public final class TraceParents {
 		if (span == null) {
 			return null;
 		}
-		TraceContext context = span.context();
-		return "00-" + context.traceId() + "-" + context.spanId() + "-"
-				+ (Boolean.TRUE.equals(context.sampled()) ? "01" : "00");
+		Map<String, String> headers = new HashMap<>();
+		this.propagator.inject(span.context(), headers, Map::put);
+		return headers.get(HEADER);
 	}
 
 	/** {@code attempt}, run as a child of {@code traceparent} (as it is when that is {@code null}). */
