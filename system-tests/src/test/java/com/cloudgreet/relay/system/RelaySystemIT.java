@@ -45,7 +45,8 @@ class RelaySystemIT {
 
 	private static final String ADMIN_TOKEN = "system-test-admin-token";
 
-	private static final String DATABASE = "relay_system_test";
+	private static final String DATABASE = System.getenv()
+		.getOrDefault("RELAY_SYSTEM_TEST_DATABASE", "relay_system_test");
 
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
