@@ -1,5 +1,6 @@
 package com.cloudgreet.relay.notification;
 
+import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -50,7 +51,15 @@ class HealthIT extends NotificationIT {
 
 	@Test
 	void servesNoActuatorOnTheMainPort() {
-		this.web.get().uri("/actuator/health").exchange().expectStatus().isNotFound();
+		// The main port serves only the internal API: without the token nothing there answers at all.
+		this.web.get().uri("/actuator/health").exchange().expectStatus().isUnauthorized();
+		this.web.get()
+			.uri("/actuator/health")
+			.header(RelayHttpHeaders.INTERNAL_TOKEN, "test-internal-token")
+			.header(RelayHttpHeaders.TENANT_ID, "ten_x")
+			.exchange()
+			.expectStatus()
+			.isNotFound();
 	}
 
 }

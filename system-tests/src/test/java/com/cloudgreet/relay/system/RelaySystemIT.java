@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,8 @@ import java.util.stream.Stream;
 
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.testsupport.PathSpellings;
+import com.cloudgreet.relay.testsupport.RawHttp;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -71,8 +74,11 @@ class RelaySystemIT {
 		notification.start(with(shared, Map.of("relay.email.provider", "log", "relay.sms.provider", "log")));
 		webhook.start(with(shared,
 				Map.of("relay.webhooks.allow-private-networks", "true", "relay.webhooks.retry-delays", "1s,1s")));
+		// Every probe comes from 127.0.0.1: a large per-IP budget for failed attempts lets the
+		// access-control table see what the access decision answers, not 429.
 		gateway.start(with(shared, Map.of("relay.admin-token", ADMIN_TOKEN, "relay.gateway.services.notification-url",
-				notification.url(), "relay.gateway.services.webhook-url", webhook.url())));
+				notification.url(), "relay.gateway.services.webhook-url", webhook.url(),
+				"relay.gateway.rate-limit.ip.burst", "100000")));
 		Stream.of(gateway, notification, webhook).parallel().forEach(ServiceProcess::awaitHealthy);
 		apiKey = createTenant();
 	}
@@ -157,6 +163,41 @@ class RelaySystemIT {
 		assertThat(problem.get("type").asString()).startsWith("https://relay.cloudgreet.com/problems/");
 		assertThat(problem.get("status").asInt()).isEqualTo(status);
 		assertThat(endOffsets(Topics.EMAIL)).as("records on " + Topics.EMAIL).isEqualTo(before);
+	}
+
+	static Stream<Arguments> protectedPaths() {
+		List<Arguments> cases = new ArrayList<>();
+		Map<ServiceProcess, List<String>> routes = Map.of(gateway,
+				List.of("POST /admin/v1/tenants", "GET /admin/v1/tenants/ten_x", "POST /v1/messages/sms",
+						"POST /v1/messages/email", "POST /v1/events", "GET /v1/messages/msg_x", "GET /v1/endpoints",
+						"POST /v1/endpoints"),
+				notification, List.of("GET /internal/v1/messages/msg_x", "POST /internal/v1/messages/msg_x/retry"),
+				webhook, List.of("GET /internal/v1/endpoints", "POST /internal/v1/endpoints",
+						"GET /internal/v1/messages/evt_x", "POST /internal/v1/endpoints/ep_x/replay"));
+		routes.forEach((service, list) -> list.forEach((route) -> {
+			String method = route.substring(0, route.indexOf(' '));
+			String path = route.substring(route.indexOf(' ') + 1);
+			cases.add(Arguments.of(service.name(), method, path));
+			PathSpellings.of(path).forEach((spelling) -> cases.add(Arguments.of(service.name(), method, spelling)));
+		}));
+		return cases.stream();
+	}
+
+	/**
+	 * Every spelling of every protected path, sent without credentials to the running services
+	 * the way an attacker sends it (byte for byte), is refused: never a 2xx, never a 5xx.
+	 */
+	@ParameterizedTest(name = "{0}: {1} {2}")
+	@MethodSource("protectedPaths")
+	void everySpellingOfAProtectedPathIsRefusedWithoutCredentials(String service, String method, String path) {
+		ServiceProcess target = Stream.of(gateway, notification, webhook)
+			.filter((s) -> s.name().equals(service))
+			.findFirst()
+			.orElseThrow();
+		// The consumer services trust a tenant header only behind the token: send one, as an intruder would.
+		int status = RawHttp.status(target.port, method, path, Map.of("X-Relay-Tenant-Id", "ten_victim"),
+				"POST".equals(method) ? "{\"name\":\"x\",\"url\":\"https://example.com/h\"}" : null);
+		assertThat(status).as(service + " " + method + " " + path).isIn(401, 403, 404);
 	}
 
 	private static JsonNode awaitStatus(String id, String expected) {

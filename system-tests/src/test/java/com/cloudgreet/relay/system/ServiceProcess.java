@@ -89,6 +89,10 @@ final class ServiceProcess {
 		}
 	}
 
+	String name() {
+		return this.name;
+	}
+
 	String url() {
 		return "http://127.0.0.1:" + this.port;
 	}

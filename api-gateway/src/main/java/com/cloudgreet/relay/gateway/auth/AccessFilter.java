@@ -10,8 +10,8 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * Refuses {@code /v1/**} requests without a tenant and {@code /admin/**} requests without the
- * admin token. Runs after rate limiting, so failed attempts have already been counted per IP.
+ * Admits a request only with the caller its area needs ({@link ApiPaths}), and refuses paths outside
+ * every area. Runs after rate limiting, so failed attempts have already been counted per IP.
  */
 @Component
 public class AccessFilter implements WebFilter, Ordered {
@@ -23,16 +23,21 @@ public class AccessFilter implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		String path = exchange.getRequest().getPath().pathWithinApplication().value();
-		Caller caller = exchange.getAttribute(Caller.ATTRIBUTE);
-		if (caller == null) {
-			return chain.filter(exchange);
-		}
-		// Java 17: no pattern switch yet; Caller is sealed, so these are all the cases.
-		boolean allowed = (caller instanceof Caller.Tenant && path.startsWith("/v1/"))
-				|| (caller instanceof Caller.Admin && path.startsWith("/admin/"));
+		ApiPaths area = ApiPaths.of(exchange.getRequest().getPath().pathWithinApplication());
+		Caller caller = Caller.of(exchange);
+		// Closed by default: each area names the one caller it admits; a path outside every area
+		// has no handler of ours and is refused before it can reach one.
+		boolean allowed = switch (area) {
+			case TENANT -> caller instanceof Caller.Tenant;
+			case ADMIN -> caller instanceof Caller.Admin;
+			case PUBLIC -> true;
+			case NONE -> false;
+		};
 		if (allowed) {
 			return chain.filter(exchange);
+		}
+		if (area == ApiPaths.NONE) {
+			return Mono.error(ApiProblem.notFound("No resource here."));
 		}
 		String reason = caller instanceof Caller.Anonymous anonymous ? anonymous.reason() : "Not allowed here.";
 		return Mono.error(ApiProblem.unauthorized(reason));

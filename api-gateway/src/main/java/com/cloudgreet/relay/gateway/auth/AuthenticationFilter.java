@@ -4,9 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
-import com.cloudgreet.relay.gateway.ratelimit.RefusedClients;
 import com.cloudgreet.relay.gateway.tenant.ApiKeyAuthenticator;
-import com.cloudgreet.relay.gateway.web.ClientIpResolver;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
@@ -16,8 +14,8 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * Establishes the {@link Caller} of every {@code /v1/**} and {@code /admin/**} request. It never
- * refuses anything itself: rate limiting must see failed attempts first (they are limited per
+ * Establishes the {@link Caller} of every request to the tenant and admin areas ({@link ApiPaths}).
+ * It never refuses anything itself: rate limiting must see failed attempts first (they are limited per
  * client IP), and only then does {@link AccessFilter} answer {@code 401}.
  */
 @Component
@@ -31,15 +29,8 @@ public class AuthenticationFilter implements WebFilter, Ordered {
 
 	private final byte[] adminToken;
 
-	private final ClientIpResolver clientIps;
-
-	private final RefusedClients refused;
-
-	public AuthenticationFilter(ApiKeyAuthenticator keys, ClientIpResolver clientIps, RefusedClients refused,
-			GatewayProperties properties) {
+	public AuthenticationFilter(ApiKeyAuthenticator keys, GatewayProperties properties) {
 		this.keys = keys;
-		this.clientIps = clientIps;
-		this.refused = refused;
 		String token = properties.adminToken();
 		this.adminToken = token == null || token.isBlank() ? null : token.getBytes(StandardCharsets.UTF_8);
 	}
@@ -51,15 +42,12 @@ public class AuthenticationFilter implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		String path = exchange.getRequest().getPath().pathWithinApplication().value();
-		Mono<Caller> caller;
-		if (path.startsWith("/v1/")) {
-			caller = tenant(exchange);
-		}
-		else if (path.startsWith("/admin/")) {
-			caller = Mono.just(admin(exchange));
-		}
-		else {
+		Mono<Caller> caller = switch (ApiPaths.of(exchange.getRequest().getPath().pathWithinApplication())) {
+			case TENANT -> tenant(exchange);
+			case ADMIN -> Mono.just(admin(exchange));
+			case PUBLIC, NONE -> null;
+		};
+		if (caller == null) {
 			return chain.filter(exchange);
 		}
 		return caller.flatMap((who) -> {
@@ -73,10 +61,9 @@ public class AuthenticationFilter implements WebFilter, Ordered {
 		if (credentials == null) {
 			return Mono.just(new Caller.Anonymous("An API key is required: Authorization: Bearer <key>."));
 		}
-		// A client already refused for failed attempts gets no database lookups until its
-		// Retry-After: random-key floods must not turn into a PostgreSQL query per request.
-		boolean mayQueryDatabase = !this.refused.isRefused(this.clientIps.resolve(exchange.getRequest()));
-		return this.keys.authenticate(credentials, mayQueryDatabase)
+		// A well-formed key is always checked, even from an address whose anonymous budget is spent:
+		// that address is often an ingress proxy shared with everyone else.
+		return this.keys.authenticate(credentials)
 			.<Caller>map(Caller.Tenant::new)
 			.defaultIfEmpty(new Caller.Anonymous("The API key is not valid."));
 	}

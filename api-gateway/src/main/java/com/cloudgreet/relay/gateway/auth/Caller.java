@@ -1,5 +1,6 @@
 package com.cloudgreet.relay.gateway.auth;
 
+import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.tenant.TenantKey;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -33,11 +34,23 @@ public sealed interface Caller {
 		return caller == null ? new Anonymous("Authentication is required.") : caller;
 	}
 
+	/**
+	 * The tenant a handler acts for. A handler reached without one (a filter bypassed, a route
+	 * outside the tenant area) refuses with {@code 401}: it never proceeds and never fails with 500.
+	 */
 	static Tenant tenant(ServerWebExchange exchange) {
 		if (of(exchange) instanceof Tenant tenant) {
 			return tenant;
 		}
-		throw new IllegalStateException("handler reached without an authenticated tenant");
+		throw ApiProblem.unauthorized("An API key is required: Authorization: Bearer <key>.");
+	}
+
+	/** Refuses with {@code 401} unless the request carries the admin token; see {@link #tenant}. */
+	static Admin admin(ServerWebExchange exchange) {
+		if (of(exchange) instanceof Admin admin) {
+			return admin;
+		}
+		throw ApiProblem.unauthorized("The admin token is missing or wrong.");
 	}
 
 }

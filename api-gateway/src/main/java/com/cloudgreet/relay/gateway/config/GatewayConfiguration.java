@@ -5,11 +5,11 @@ import java.util.concurrent.TimeUnit;
 
 import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
+import com.cloudgreet.relay.common.web.CanonicalPathFilter;
 import com.cloudgreet.relay.gateway.ratelimit.LocalRateLimiter;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimitFilter;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimitPolicy;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimiterHealthIndicator;
-import com.cloudgreet.relay.gateway.ratelimit.RefusedClients;
 import com.cloudgreet.relay.gateway.ratelimit.ResilientRateLimiter;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.Delay;
@@ -34,9 +34,15 @@ public class GatewayConfiguration {
 	}
 
 	@Bean
-	RateLimitFilter rateLimitFilter(RateLimitPolicy policy, ResilientRateLimiter limiter, RefusedClients refused,
+	RateLimitFilter rateLimitFilter(RateLimitPolicy policy, ResilientRateLimiter limiter,
 			GatewayProperties properties) {
-		return new RateLimitFilter(policy, limiter, refused, properties);
+		return new RateLimitFilter(policy, limiter, properties);
+	}
+
+	/** Every other spelling of a path is refused before authentication looks at it. */
+	@Bean
+	CanonicalPathFilter canonicalPathFilter() {
+		return new CanonicalPathFilter();
 	}
 
 	@Bean

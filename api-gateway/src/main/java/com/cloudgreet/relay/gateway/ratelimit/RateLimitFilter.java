@@ -28,15 +28,11 @@ public class RateLimitFilter implements WebFilter, Ordered {
 
 	private final RateLimiter limiter;
 
-	private final RefusedClients refused;
-
 	private final boolean enabled;
 
-	public RateLimitFilter(RateLimitPolicy policy, RateLimiter limiter, RefusedClients refused,
-			GatewayProperties properties) {
+	public RateLimitFilter(RateLimitPolicy policy, RateLimiter limiter, GatewayProperties properties) {
 		this.policy = policy;
 		this.limiter = limiter;
-		this.refused = refused;
 		this.enabled = properties.gateway().rateLimit().enabled();
 	}
 
@@ -59,9 +55,6 @@ public class RateLimitFilter implements WebFilter, Ordered {
 			RateLimitHeaders.write(headers, decision);
 			if (decision.allowed()) {
 				return chain.filter(exchange);
-			}
-			if (subject.clientIp() != null) {
-				this.refused.refused(subject.clientIp(), decision.retryAfter());
 			}
 			HttpHeaders problemHeaders = new HttpHeaders();
 			RateLimitHeaders.write(problemHeaders, decision);

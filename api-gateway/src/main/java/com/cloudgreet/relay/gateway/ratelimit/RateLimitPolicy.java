@@ -23,11 +23,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
 @Component
 public class RateLimitPolicy {
 
-	/**
-	 * What one decision covers: a scope (the Redis hash tag) and its limits; {@code clientIp} is set
-	 * when the request is limited per client address.
-	 */
-	public record Subject(String scope, List<Limit> limits, String clientIp) {
+	/** What one decision covers: a scope (the Redis hash tag) and its limits. */
+	public record Subject(String scope, List<Limit> limits) {
 	}
 
 	private record Route(String name, PathPattern pattern, String method, GatewayProperties.RouteLimit limit) {
@@ -64,11 +61,11 @@ public class RateLimitPolicy {
 					limits.add(new Limit(route.name(), id, route.limit().requestsPerSecond(), route.limit().burst()));
 				}
 			}
-			return new Subject(id, limits, null);
+			return new Subject(id, limits);
 		}
 		String ip = this.clientIps.resolve(exchange.getRequest());
 		return new Subject("ip:" + ip, List.of(new Limit("ip", ip, this.properties.ip().requestsPerSecond(),
-				this.properties.ip().burst())), ip);
+				this.properties.ip().burst())));
 	}
 
 }

@@ -1,8 +1,13 @@
 package com.cloudgreet.relay.gateway.tenant;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
+import com.cloudgreet.relay.gateway.problem.ApiProblem;
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import jakarta.annotation.PreDestroy;
@@ -24,6 +29,11 @@ import reactor.util.retry.Retry;
  * gateway's in-process entry through a Redis pub/sub message. If that message is lost (Redis down
  * at that moment), the short in-process TTL bounds how long another gateway may still accept the
  * key. If Redis is down, lookups go to the database rather than failing the request.
+ *
+ * <p>A key in use never drops out of the in-process cache: a read in the second half of its TTL
+ * serves the entry and refreshes it in the background, so busy keys are re-checked regularly
+ * without any request waiting for it. Keys found nowhere are remembered as unknown for the same
+ * TTL, so a client repeating a wrong key costs one lookup, not one per request.
  */
 @Component
 public class ApiKeyAuthenticator {
@@ -41,8 +51,12 @@ public class ApiKeyAuthenticator {
 
 	private final Duration cacheTtl;
 
-	/** {@code null} when the in-process cache is switched off (a TTL of zero). */
-	private final Cache<String, TenantKey> local;
+	private final Duration retryAfter;
+
+	/** {@code null} when the in-process cache is switched off (a TTL of zero); so is {@link #unknown}. */
+	private final AsyncLoadingCache<String, TenantKey> local;
+
+	private final Cache<String, Boolean> unknown;
 
 	private volatile Disposable evictions;
 
@@ -50,29 +64,44 @@ public class ApiKeyAuthenticator {
 		this.store = store;
 		this.redis = redis;
 		this.cacheTtl = properties.gateway().apiKeyCacheTtl();
+		this.retryAfter = properties.gateway().unavailableRetryAfter();
 		Duration localTtl = properties.gateway().apiKeyLocalCacheTtl();
 		this.local = localTtl.isZero() ? null
+				: Caffeine.newBuilder()
+					.expireAfterWrite(localTtl)
+					.refreshAfterWrite(localTtl.dividedBy(2))
+					.maximumSize(100_000)
+					.buildAsync(new Refresher());
+		this.unknown = localTtl.isZero() ? null
 				: Caffeine.newBuilder().expireAfterWrite(localTtl).maximumSize(100_000).build();
 	}
 
-	/** The tenant of {@code apiKey}, or empty if it is not a live key. */
-	public Mono<TenantKey> authenticate(String apiKey) {
-		return authenticate(apiKey, true);
-	}
-
 	/**
-	 * As {@link #authenticate(String)}; with {@code mayQueryDatabase} false, a key that is not in
-	 * a cache is treated as unknown instead of being looked up in PostgreSQL.
+	 * The tenant of {@code apiKey}, or empty if it is not a live key. Fails with a {@code 503}
+	 * problem when the key cannot be checked (the database is unreachable and no cache knows it).
 	 */
-	public Mono<TenantKey> authenticate(String apiKey, boolean mayQueryDatabase) {
+	public Mono<TenantKey> authenticate(String apiKey) {
 		if (!ApiKeys.isWellFormed(apiKey)) {
 			return Mono.empty();
 		}
 		String hash = ApiKeys.hash(apiKey);
-		TenantKey known = this.local == null ? null : this.local.getIfPresent(hash);
-		if (known != null) {
-			return Mono.just(known);
+		if (this.local == null) {
+			return lookup(hash);
 		}
+		CompletableFuture<TenantKey> known = this.local.getIfPresent(hash);
+		if (known != null && known.isDone() && !known.isCompletedExceptionally()) {
+			return Mono.justOrEmpty(known.getNow(null));
+		}
+		if (this.unknown.getIfPresent(hash) != null) {
+			return Mono.empty();
+		}
+		// Only live keys are kept as entries: unknown ones are a bounded flag, so they cannot fill the heap.
+		return lookup(hash).doOnNext((key) -> this.local.put(hash, CompletableFuture.completedFuture(key)))
+			.switchIfEmpty(Mono.fromRunnable(() -> this.unknown.put(hash, Boolean.TRUE)));
+	}
+
+	/** Redis, then PostgreSQL; a database failure is a 503 the client may retry, not a 500. */
+	private Mono<TenantKey> lookup(String hash) {
 		String cacheKey = CACHE_PREFIX + hash;
 		Mono<TenantKey> cached = this.redis.opsForValue()
 			.get(cacheKey)
@@ -81,14 +110,30 @@ public class ApiKeyAuthenticator {
 				log.debug("API key cache unavailable, reading the database: {}", ex.toString());
 				return Mono.empty();
 			});
-		Mono<TenantKey> found = !mayQueryDatabase ? cached
-				: cached.switchIfEmpty(Mono.defer(() -> this.store.findByKeyHash(hash)
-					.flatMap((key) -> this.redis.opsForValue()
-						.set(cacheKey, key.encode(), this.cacheTtl)
-						.onErrorReturn(false)
-						.thenReturn(key))));
-		// Only live keys are kept in process: unknown keys must not fill the heap.
-		return this.local == null ? found : found.doOnNext((key) -> this.local.put(hash, key));
+		return cached.switchIfEmpty(Mono.defer(() -> this.store.findByKeyHash(hash)
+			.onErrorMap((ex) -> !(ex instanceof ApiProblem), (ex) -> {
+				log.warn("API key lookup failed: {}", ex.toString());
+				return ApiProblem.unavailable("API keys cannot be checked right now; retry shortly.", this.retryAfter);
+			})
+			.flatMap((key) -> this.redis.opsForValue()
+				.set(cacheKey, key.encode(), this.cacheTtl)
+				.onErrorReturn(false)
+				.thenReturn(key))));
+	}
+
+	/** Background refresh of in-process entries: a revoked key disappears; an outage keeps the entry. */
+	private final class Refresher implements AsyncCacheLoader<String, TenantKey> {
+
+		@Override
+		public CompletableFuture<TenantKey> asyncLoad(String hash, Executor executor) {
+			return lookup(hash).toFuture();
+		}
+
+		@Override
+		public CompletableFuture<TenantKey> asyncReload(String hash, TenantKey old, Executor executor) {
+			return lookup(hash).onErrorReturn(old).toFuture();
+		}
+
 	}
 
 	/** Drops the cached lookups of the given key hashes on every gateway, so a revocation takes effect at once. */
@@ -103,7 +148,7 @@ public class ApiKeyAuthenticator {
 
 	private void evictLocally(String hash) {
 		if (this.local != null) {
-			this.local.invalidate(hash);
+			this.local.synchronous().invalidate(hash);
 		}
 	}
 
@@ -118,7 +163,7 @@ public class ApiKeyAuthenticator {
 			return;
 		}
 		this.evictions = Flux.defer(() -> {
-			this.local.invalidateAll();
+			this.local.synchronous().invalidateAll();
 			return this.redis.listenToChannel(EVICTIONS_CHANNEL);
 		})
 			.doOnError((ex) -> log.warn("API key eviction channel lost, resubscribing: {}", ex.toString()))

@@ -3,6 +3,7 @@ package com.cloudgreet.relay.gateway.tenant;
 import java.util.List;
 
 import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.gateway.auth.Caller;
 import com.cloudgreet.relay.gateway.openapi.ApiSchemas;
 import com.cloudgreet.relay.gateway.openapi.OpenApiConfiguration;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
@@ -19,6 +20,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -46,6 +48,15 @@ public class TenantAdminController {
 		this.store = store;
 		this.keys = keys;
 		this.bodies = bodies;
+	}
+
+	/**
+	 * Runs before every handler of this controller: a request that reaches one without the admin
+	 * token (a filter bypassed, a new route outside the admin area) is refused, whatever the handler.
+	 */
+	@ModelAttribute
+	void requireAdmin(ServerWebExchange exchange) {
+		Caller.admin(exchange);
 	}
 
 	@PostMapping("/admin/v1/tenants")

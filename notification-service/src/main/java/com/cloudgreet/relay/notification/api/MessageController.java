@@ -1,23 +1,20 @@
 package com.cloudgreet.relay.notification.api;
 
-import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import com.cloudgreet.relay.common.problem.ProblemTypes;
+import com.cloudgreet.relay.common.web.InternalTenant;
+import com.cloudgreet.relay.notification.delivery.MessageStore;
 import com.cloudgreet.relay.notification.delivery.MessageView;
 import com.cloudgreet.relay.notification.delivery.Requeuer;
-import reactor.core.publisher.Mono;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
-
-import com.cloudgreet.relay.notification.delivery.MessageStore;
+import reactor.core.publisher.Mono;
 
 /** The gateway's view of email and SMS messages: status with attempts, and manual re-queueing. */
 @RestController
@@ -34,14 +31,14 @@ public class MessageController {
 	}
 
 	@GetMapping("/{id}")
-	public Mono<MessageView> status(@PathVariable String id, @RequestHeader(RelayHttpHeaders.TENANT_ID) String tenant) {
+	public Mono<MessageView> status(@PathVariable String id, @InternalTenant String tenant) {
 		return this.store.find(id, tenant).switchIfEmpty(Mono.error(() -> notFound(id)));
 	}
 
 	@PostMapping("/{id}/retry")
 	@ResponseStatus(HttpStatus.ACCEPTED)
 	public Mono<Requeuer.Accepted> retry(@PathVariable String id,
-			@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenant) {
+			@InternalTenant String tenant) {
 		return this.requeuer.requeue(id, tenant)
 			.onErrorMap(Requeuer.PublishFailedException.class, (ex) -> problem(HttpStatus.SERVICE_UNAVAILABLE,
 					ProblemTypes.SERVICE_UNAVAILABLE, "The message could not be re-queued right now; try again later"))

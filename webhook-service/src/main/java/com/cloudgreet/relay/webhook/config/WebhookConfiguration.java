@@ -9,7 +9,6 @@ import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerters;
 import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.kafka.Topics;
-import com.cloudgreet.relay.webhook.api.InternalTokenFilter;
 import com.cloudgreet.relay.webhook.delivery.AutoDisableRule;
 import com.cloudgreet.relay.webhook.delivery.DeadLetters;
 import com.cloudgreet.relay.webhook.delivery.DeliveryDispatcher;
@@ -54,11 +53,6 @@ public class WebhookConfiguration {
 	@Bean
 	Clock clock() {
 		return Clock.systemUTC();
-	}
-
-	@Bean
-	InternalTokenFilter internalTokenFilter(WebhookServiceProperties properties) {
-		return new InternalTokenFilter(properties.internalToken());
 	}
 
 	// --- SSRF --------------------------------------------------------------------------

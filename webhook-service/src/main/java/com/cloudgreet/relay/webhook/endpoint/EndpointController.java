@@ -2,7 +2,7 @@ package com.cloudgreet.relay.webhook.endpoint;
 
 import java.util.List;
 
-import com.cloudgreet.relay.common.http.RelayHttpHeaders;
+import com.cloudgreet.relay.common.web.InternalTenant;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -10,7 +10,6 @@ import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -38,7 +37,7 @@ public class EndpointController {
 	}
 
 	@GetMapping
-	public Mono<EndpointPage> list(@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenantId,
+	public Mono<EndpointPage> list(@InternalTenant String tenantId,
 			@RequestParam(required = false) String after, @RequestParam(defaultValue = "50") int limit) {
 		int size = Math.max(1, Math.min(limit, MAX_PAGE));
 		return this.endpoints.list(tenantId, after, size)
@@ -48,30 +47,30 @@ public class EndpointController {
 
 	@PostMapping
 	@ResponseStatus(HttpStatus.CREATED)
-	public Mono<EndpointView> create(@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenantId,
+	public Mono<EndpointView> create(@InternalTenant String tenantId,
 			@RequestBody(required = false) EndpointRequest request) {
 		return this.endpoints.create(tenantId, request);
 	}
 
 	@GetMapping("/{id}")
-	public Mono<EndpointView> get(@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenantId, @PathVariable String id) {
+	public Mono<EndpointView> get(@InternalTenant String tenantId, @PathVariable String id) {
 		return this.endpoints.get(tenantId, id);
 	}
 
 	@PatchMapping("/{id}")
-	public Mono<EndpointView> update(@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenantId,
+	public Mono<EndpointView> update(@InternalTenant String tenantId,
 			@PathVariable String id, @RequestBody(required = false) EndpointRequest request) {
 		return this.endpoints.update(tenantId, id, request);
 	}
 
 	@DeleteMapping("/{id}")
 	@ResponseStatus(HttpStatus.NO_CONTENT)
-	public Mono<Void> delete(@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenantId, @PathVariable String id) {
+	public Mono<Void> delete(@InternalTenant String tenantId, @PathVariable String id) {
 		return this.endpoints.delete(tenantId, id);
 	}
 
 	@PostMapping("/{id}/rotate-secret")
-	public Mono<EndpointView> rotateSecret(@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenantId,
+	public Mono<EndpointView> rotateSecret(@InternalTenant String tenantId,
 			@PathVariable String id) {
 		return this.endpoints.rotateSecret(tenantId, id);
 	}

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import com.cloudgreet.relay.common.Channel;
-import com.cloudgreet.relay.common.http.RelayHttpHeaders;
+import com.cloudgreet.relay.common.web.InternalTenant;
 import com.cloudgreet.relay.webhook.api.ApiProblems;
 import com.cloudgreet.relay.webhook.delivery.DeliveryDispatcher;
 import com.cloudgreet.relay.webhook.delivery.DeliveryStore;
@@ -16,7 +16,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -46,7 +45,7 @@ public class MessageController {
 	}
 
 	@GetMapping("/messages/{id}")
-	public Mono<MessageStatus> status(@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenantId,
+	public Mono<MessageStatus> status(@InternalTenant String tenantId,
 			@PathVariable String id) {
 		return this.queries.event(tenantId, id)
 			.switchIfEmpty(Mono.error(() -> ApiProblems.notFound("message", id)))
@@ -81,7 +80,7 @@ public class MessageController {
 	/** Replays the event's failed and dead-lettered deliveries, each with its original webhook-id. */
 	@PostMapping("/messages/{id}/retry")
 	@ResponseStatus(HttpStatus.ACCEPTED)
-	public Mono<Requeued> retry(@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenantId, @PathVariable String id) {
+	public Mono<Requeued> retry(@InternalTenant String tenantId, @PathVariable String id) {
 		return status(tenantId, id).flatMap((current) -> {
 			if (!current.status().equals("failed") && !current.status().equals("dead_lettered")) {
 				return Mono.error(ApiProblems.notRetryable(id, current.status()));
@@ -93,7 +92,7 @@ public class MessageController {
 	}
 
 	@GetMapping("/endpoints/{id}/attempts")
-	public Mono<Map<String, Object>> attempts(@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenantId,
+	public Mono<Map<String, Object>> attempts(@InternalTenant String tenantId,
 			@PathVariable String id, @RequestParam(required = false) Instant before,
 			@RequestParam(defaultValue = "50") int limit) {
 		int size = Math.max(1, Math.min(limit, MAX_PAGE));
@@ -107,7 +106,7 @@ public class MessageController {
 	/** Replays the endpoint's failed and dead-lettered deliveries created since {@code since} (e.g. after an outage). */
 	@PostMapping("/endpoints/{id}/replay")
 	@ResponseStatus(HttpStatus.ACCEPTED)
-	public Mono<Replayed> replay(@RequestHeader(RelayHttpHeaders.TENANT_ID) String tenantId, @PathVariable String id,
+	public Mono<Replayed> replay(@InternalTenant String tenantId, @PathVariable String id,
 			@RequestParam Instant since) {
 		return endpoint(tenantId, id).then(this.store.replayEndpoint(tenantId, id, since))
 			.doOnNext((count) -> this.dispatcher.wakeUp())

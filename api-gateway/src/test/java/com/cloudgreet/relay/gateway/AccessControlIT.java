@@ -1,0 +1,145 @@
+package com.cloudgreet.relay.gateway;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import com.cloudgreet.relay.gateway.problem.ApiProblem;
+import com.cloudgreet.relay.testsupport.PathSpellings;
+import com.cloudgreet.relay.testsupport.RawHttp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationContext;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+import org.springframework.web.reactive.DispatcherHandler;
+import org.springframework.web.reactive.result.method.RequestMappingInfo;
+import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Access control against an attacker's spellings of every protected path, and handlers that
+ * refuse on their own when no filter established their caller.
+ */
+class AccessControlIT extends GatewayIntegrationTest {
+
+	private static final String TENANT_BODY = "{\"name\":\"intruder\"}";
+
+	/** Each probe from its own address, so the per-IP budget for failed attempts never answers first. */
+	private static final AtomicInteger NEXT_ADDRESS = new AtomicInteger(1);
+
+	@Value("${local.server.port}")
+	private int port;
+
+	@Autowired
+	private ApplicationContext context;
+
+	static Stream<Arguments> spellings() {
+		return spellingsOf(Map.of("/admin/v1/tenants", "POST", "/admin/v1/tenants/ten_x", "GET", "/v1/messages/sms",
+				"POST", "/v1/messages/msg_0192f0c0a1b27c3d8e4f5a6b7c8d0000", "GET", "/v1/endpoints", "GET"));
+	}
+
+	static Stream<Arguments> adminSpellings() {
+		return spellingsOf(Map.of("/admin/v1/tenants", "POST", "/admin/v1/tenants/ten_x", "GET"));
+	}
+
+	private static Stream<Arguments> spellingsOf(Map<String, String> routes) {
+		List<Arguments> cases = new ArrayList<>();
+		routes.forEach((path, method) -> {
+			cases.add(Arguments.of(method, path));
+			PathSpellings.of(path).forEach((spelling) -> cases.add(Arguments.of(method, spelling)));
+		});
+		return cases.stream();
+	}
+
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("spellings")
+	void everySpellingWithoutCredentialsIsRefused(String method, String path) {
+		int status = RawHttp.status(this.port, method, path, Map.of("X-Forwarded-For", nextAddress()),
+				"POST".equals(method) ? TENANT_BODY : null);
+		assertThat(status).as(method + " " + path).isIn(401, 403, 404);
+	}
+
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("adminSpellings")
+	void aTenantKeyOpensNoSpellingOfTheAdminApi(String method, String path) {
+		int status = RawHttp.status(this.port, method, path,
+				Map.of("Authorization", "Bearer " + tenantOnce().apiKey(), "X-Forwarded-For", nextAddress()),
+				"POST".equals(method) ? TENANT_BODY : null);
+		assertThat(status).as(method + " " + path).isIn(401, 403, 404);
+	}
+
+	@Test
+	void canonicalPathsStillWorkWithCredentials() {
+		NewTenant tenant = createTenant();
+		assertThat(RawHttp.status(this.port, "POST", "/v1/messages/sms",
+				Map.of("Authorization", "Bearer " + tenant.apiKey()), sms("hello"))).isEqualTo(202);
+		assertThat(RawHttp.status(this.port, "GET", "/admin/v1/tenants/" + tenant.id(),
+				Map.of("Authorization", "Bearer " + ADMIN_TOKEN), null)).isEqualTo(200);
+	}
+
+	/**
+	 * Every handler, dispatched directly (no filter ran, so no caller was established), refuses
+	 * with 401 or 404: a new route outside the areas the filters know still cannot be reached.
+	 */
+	@Test
+	void everyHandlerRefusesWithoutItsCaller() {
+		DispatcherHandler dispatcher = this.context.getBean(DispatcherHandler.class);
+		RequestMappingHandlerMapping mapping = this.context.getBean(RequestMappingHandlerMapping.class);
+		List<String> checked = new ArrayList<>();
+		for (RequestMappingInfo info : mapping.getHandlerMethods().keySet()) {
+			for (String pattern : patterns(info)) {
+				if (pattern.startsWith("/v3/api-docs")) {
+					continue; // the public OpenAPI document
+				}
+				String path = pattern.replaceAll("\\{[^}]+}", "x").replace("/**", "/x");
+				for (var method : info.getMethodsCondition().getMethods()) {
+					MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest
+						.method(HttpMethod.valueOf(method.name()), path)
+						.header("Content-Type", "application/json")
+						.body(TENANT_BODY));
+					dispatcher.handle(exchange).onErrorResume(ApiProblem.class, (ex) -> {
+						exchange.getResponse().setStatusCode(ex.status());
+						return Mono.empty();
+					}).block(Duration.ofSeconds(10));
+					assertThat(exchange.getResponse().getStatusCode())
+						.as(method + " " + path)
+						.isIn(HttpStatus.UNAUTHORIZED, HttpStatus.NOT_FOUND);
+					checked.add(method + " " + path);
+				}
+			}
+		}
+		assertThat(checked).contains("POST /admin/v1/tenants", "POST /v1/messages/sms", "GET /v1/endpoints");
+	}
+
+	private static List<String> patterns(RequestMappingInfo info) {
+		return info.getPatternsCondition().getPatterns().stream().map(Object::toString).toList();
+	}
+
+	/** One tenant for the whole table: JUnit makes a new test instance per case. */
+	private static NewTenant tenant;
+
+	private NewTenant tenantOnce() {
+		if (tenant == null) {
+			tenant = createTenant();
+		}
+		return tenant;
+	}
+
+	private static String nextAddress() {
+		int n = NEXT_ADDRESS.getAndIncrement();
+		return "198.51." + (n / 250) + "." + (1 + n % 250);
+	}
+
+}
