@@ -1,11 +1,11 @@
 package com.cloudgreet.relay.gateway.auth;
 
+import com.cloudgreet.relay.common.web.ApplicationServerFilter;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimitFilter;
 import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
@@ -14,7 +14,7 @@ import reactor.core.publisher.Mono;
  * every area. Runs after rate limiting, so failed attempts have already been counted per IP.
  */
 @Component
-public class AccessFilter implements WebFilter, Ordered {
+public class AccessFilter extends ApplicationServerFilter implements Ordered {
 
 	@Override
 	public int getOrder() {
@@ -22,7 +22,7 @@ public class AccessFilter implements WebFilter, Ordered {
 	}
 
 	@Override
-	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+	protected Mono<Void> filterApplication(ServerWebExchange exchange, WebFilterChain chain) {
 		ApiPaths area = ApiPaths.of(exchange.getRequest().getPath().pathWithinApplication());
 		Caller caller = Caller.of(exchange);
 		// Closed by default: each area names the one caller it admits; a path outside every area

@@ -3,13 +3,13 @@ package com.cloudgreet.relay.gateway.auth;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
+import com.cloudgreet.relay.common.web.ApplicationServerFilter;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import com.cloudgreet.relay.gateway.tenant.ApiKeyAuthenticator;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
  * client IP), and only then does {@link AccessFilter} answer {@code 401}.
  */
 @Component
-public class AuthenticationFilter implements WebFilter, Ordered {
+public class AuthenticationFilter extends ApplicationServerFilter implements Ordered {
 
 	public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
 
@@ -41,7 +41,7 @@ public class AuthenticationFilter implements WebFilter, Ordered {
 	}
 
 	@Override
-	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+	protected Mono<Void> filterApplication(ServerWebExchange exchange, WebFilterChain chain) {
 		Mono<Caller> caller = switch (ApiPaths.of(exchange.getRequest().getPath().pathWithinApplication())) {
 			case TENANT -> tenant(exchange);
 			case ADMIN -> Mono.just(admin(exchange));

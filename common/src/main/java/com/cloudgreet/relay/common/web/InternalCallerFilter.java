@@ -5,12 +5,9 @@ import java.security.MessageDigest;
 
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import com.cloudgreet.relay.common.problem.ProblemTypes;
-import org.springframework.context.ApplicationContext;
-import org.springframework.context.ApplicationContextAware;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
@@ -20,11 +17,8 @@ import reactor.core.publisher.Mono;
  * Closed by default, so a path spelled in a way no prefix check foresaw still meets the token.
  * The verified tenant is handed to handlers through {@link InternalTenant}; the tenant header is
  * never read anywhere else.
- *
- * <p>Requests to the management server (a child context on its own port) pass untouched: Spring
- * applies the parent's filters there too, and probes carry no token.
  */
-public final class InternalCallerFilter implements WebFilter, Ordered, ApplicationContextAware {
+public final class InternalCallerFilter extends ApplicationServerFilter implements Ordered {
 
 	public static final int ORDER = CanonicalPathFilter.ORDER + 10;
 
@@ -32,8 +26,6 @@ public final class InternalCallerFilter implements WebFilter, Ordered, Applicati
 	static final String TENANT_ATTRIBUTE = InternalCallerFilter.class.getName() + ".tenant";
 
 	private final byte[] token;
-
-	private ApplicationContext context;
 
 	public InternalCallerFilter(String token) {
 		if (token == null || token.isBlank()) {
@@ -43,20 +35,12 @@ public final class InternalCallerFilter implements WebFilter, Ordered, Applicati
 	}
 
 	@Override
-	public void setApplicationContext(ApplicationContext context) {
-		this.context = context;
-	}
-
-	@Override
 	public int getOrder() {
 		return ORDER;
 	}
 
 	@Override
-	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		if (this.context != null && exchange.getApplicationContext() != this.context) {
-			return chain.filter(exchange);
-		}
+	protected Mono<Void> filterApplication(ServerWebExchange exchange, WebFilterChain chain) {
 		String presented = exchange.getRequest().getHeaders().getFirst(RelayHttpHeaders.INTERNAL_TOKEN);
 		// Constant-time comparison: the token must not leak through response timing.
 		if (presented == null || !MessageDigest.isEqual(this.token, presented.getBytes(StandardCharsets.UTF_8))) {
