@@ -70,7 +70,9 @@ class RelaySystemIT {
 				"jdbc:postgresql://127.0.0.1:5432/" + DATABASE, "relay.internal-token", "system-test-internal-token");
 		notification.start(with(shared, Map.of("relay.email.provider", "log", "relay.sms.provider", "log")));
 		webhook.start(with(shared,
-				Map.of("relay.webhooks.allow-private-networks", "true", "relay.webhooks.retry-delays", "1s,1s")));
+				Map.of("relay.webhooks.allow-private-networks", "true", "relay.webhooks.retry-delays", "1s,1s",
+						"relay.webhooks.secret-keys.st", "c3lzdGVtLXRlc3Qtd2ViaG9vay1zZWNyZXQta2V5MzI=",
+						"relay.webhooks.secret-key-id", "st")));
 		gateway.start(with(shared, Map.of("relay.admin-token", ADMIN_TOKEN, "relay.gateway.services.notification-url",
 				notification.url(), "relay.gateway.services.webhook-url", webhook.url())));
 		Stream.of(gateway, notification, webhook).parallel().forEach(ServiceProcess::awaitHealthy);
