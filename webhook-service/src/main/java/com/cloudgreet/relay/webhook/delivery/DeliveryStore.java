@@ -111,6 +111,8 @@ public class DeliveryStore {
 	 * and tenants without a free slot are left out of the scan altogether.
 	 */
 	public Flux<DeliveryTask> claimDue(String owner, Capacity capacity, int limit, Duration lease) {
+		String[] partialEndpoints = keys(capacity.endpointFree(), true);
+		String[] partialTenants = keys(capacity.tenantFree(), true);
 		// MATERIALIZED: each step runs once. Inlined, the planner may re-run the window queries per
 		// candidate row under a generic (prepared) plan, which turns a 100 ms claim into seconds.
 		return this.db.sql("with candidates as materialized (select d.id, d.tenant_id, d.endpoint_id, "
@@ -140,11 +142,11 @@ public class DeliveryStore {
 			.bind("busy", keys(capacity.endpointFree(), false))
 			.bind("busyTenants", keys(capacity.tenantFree(), false))
 			.bind("scan", Math.max(limit * 4, 100))
-			.bind("partial", keys(capacity.endpointFree(), true))
-			.bind("partialFree", values(capacity.endpointFree(), keys(capacity.endpointFree(), true)))
+			.bind("partial", partialEndpoints)
+			.bind("partialFree", values(capacity.endpointFree(), partialEndpoints))
 			.bind("perEndpoint", capacity.perEndpoint())
-			.bind("partialTenants", keys(capacity.tenantFree(), true))
-			.bind("partialTenantFree", values(capacity.tenantFree(), keys(capacity.tenantFree(), true)))
+			.bind("partialTenants", partialTenants)
+			.bind("partialTenantFree", values(capacity.tenantFree(), partialTenants))
 			.bind("perTenant", capacity.perTenant())
 			.bind("limit", limit)
 			.bind("owner", owner)
