@@ -73,7 +73,9 @@ class RelaySystemIT {
 				"jdbc:postgresql://127.0.0.1:5432/" + DATABASE, "relay.internal-token", "system-test-internal-token");
 		notification.start(with(shared, Map.of("relay.email.provider", "log", "relay.sms.provider", "log")));
 		webhook.start(with(shared,
-				Map.of("relay.webhooks.allow-private-networks", "true", "relay.webhooks.retry-delays", "1s,1s")));
+				Map.of("relay.webhooks.allow-private-networks", "true", "relay.webhooks.retry-delays", "1s,1s",
+						"relay.webhooks.secret-keys.st", "c3lzdGVtLXRlc3Qtd2ViaG9vay1zZWNyZXQta2V5MzI=",
+						"relay.webhooks.secret-key-id", "st")));
 		// Every probe comes from 127.0.0.1: a large per-IP budget for failed attempts lets the
 		// access-control table see what the access decision answers, not 429.
 		gateway.start(with(shared, Map.of("relay.admin-token", ADMIN_TOKEN, "relay.gateway.services.notification-url",

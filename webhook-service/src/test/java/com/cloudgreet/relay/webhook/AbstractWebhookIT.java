@@ -14,6 +14,7 @@ import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.webhook.testing.DnsBlackHole;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -22,6 +23,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 
@@ -46,6 +49,17 @@ public abstract class AbstractWebhookIT {
 
 	protected final String tenant = RelayIds.next(IdKind.TENANT);
 
+	/**
+	 * The only name server the service asks: it never answers. Tests use IP literals and
+	 * localhost (/etc/hosts), so none depends on outside DNS, and a name that must time out does.
+	 */
+	protected static final DnsBlackHole DNS = new DnsBlackHole();
+
+	@DynamicPropertySource
+	static void dns(DynamicPropertyRegistry registry) {
+		registry.add("relay.webhooks.dns.servers", DNS::hostAndPort);
+	}
+
 	protected WebTestClient.RequestHeadersSpec<?> get(String tenantId, String path) {
 		return this.web.get().uri(path).header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN)
 			.header(RelayHttpHeaders.TENANT_ID, tenantId);
@@ -63,7 +77,11 @@ public abstract class AbstractWebhookIT {
 
 	/** Creates an endpoint and returns the create answer (with its secret). */
 	protected JsonNode createEndpoint(String url, String... eventTypes) {
-		return post(this.tenant, "/internal/v1/endpoints").bodyValue(Map.of("url", url, "eventTypes", List.of(eventTypes)))
+		return createEndpointFor(this.tenant, url, eventTypes);
+	}
+
+	protected JsonNode createEndpointFor(String tenantId, String url, String... eventTypes) {
+		return post(tenantId, "/internal/v1/endpoints").bodyValue(Map.of("url", url, "eventTypes", List.of(eventTypes)))
 			.exchange()
 			.expectStatus()
 			.isEqualTo(HttpStatus.CREATED)
@@ -92,14 +110,22 @@ public abstract class AbstractWebhookIT {
 
 	/** Produces a webhook event straight to the request topic, as the gateway (or any producer) does. */
 	protected String publish(String eventType, Map<String, Object> payload) {
+		return publishFor(this.tenant, eventType, payload);
+	}
+
+	protected String publishFor(String tenantId, String eventType, Map<String, Object> payload) {
 		String id = RelayIds.next(IdKind.EVENT);
-		publishRaw(id, CloudEventCodec.encode(event(id, eventType, payload)));
+		publishRaw(id, CloudEventCodec.encode(event(tenantId, id, eventType, payload)));
 		return id;
 	}
 
 	protected CloudEvent event(String id, String eventType, Map<String, Object> payload) {
+		return event(this.tenant, id, eventType, payload);
+	}
+
+	private static CloudEvent event(String tenantId, String id, String eventType, Map<String, Object> payload) {
 		JsonNode data = RelayJson.tree(Map.of("eventType", eventType, "payload", payload));
-		return CloudEvent.request(Channel.WEBHOOK, id, "/test", this.tenant, data);
+		return CloudEvent.request(Channel.WEBHOOK, id, "/test", tenantId, data);
 	}
 
 	protected void publishRaw(String key, byte[] value) {

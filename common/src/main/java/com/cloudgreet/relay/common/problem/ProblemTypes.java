@@ -31,6 +31,9 @@ public final class ProblemTypes {
 
 	public static final URI UNSAFE_URL = of("unsafe-url");
 
+	/** A tenant already has as many webhook endpoints as it may ({@code relay.webhooks.max-endpoints-per-tenant}). */
+	public static final URI ENDPOINT_LIMIT = of("endpoint-limit-reached");
+
 	public static final URI UNSUPPORTED_MEDIA_TYPE = of("unsupported-media-type");
 
 	public static final URI SERVICE_UNAVAILABLE = of("service-unavailable");

@@ -1,32 +1,48 @@
 package com.cloudgreet.relay.system.deploy;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.ArrayList;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Checks k8s/base against the typed Kubernetes model (no API server needed): every manifest
+ * Checks k8s/ against the typed Kubernetes model (no API server needed): every manifest
  * parses, every service has probes on its management port, resource requests and limits, a
- * non-root security context, and the secret and config it needs.
+ * non-root security context, and the secret and config it needs; no pod mounts a service account
+ * token; webhook-service's egress reaches only public addresses besides DNS, Kafka and PostgreSQL.
  */
 class KubernetesManifestsTest {
 
-	private static final Path BASE = Path.of(System.getProperty("relay.root", "..")).resolve("k8s/base");
+	private static final Path K8S = Path.of(System.getProperty("relay.root", "..")).resolve("k8s");
+
+	private static final Path BASE = K8S.resolve("base");
 
 	@Test
 	void kustomizationListsEveryManifest() throws IOException {
@@ -72,8 +88,117 @@ class KubernetesManifestsTest {
 		});
 	}
 
+	/** Every pod Relay ships, services and the dev overlay's infrastructure alike. */
+	@Test
+	void noPodMountsAServiceAccountToken() throws IOException {
+		List<PodSpec> pods = new ArrayList<>();
+		try (Stream<Path> files = Files.walk(K8S)) {
+			for (Path file : files.filter((f) -> f.toString().endsWith(".yaml")
+					&& !f.getFileName().toString().equals("kustomization.yaml")).toList()) {
+				for (HasMetadata object : load(file)) {
+					podSpec(object).ifPresent(pods::add);
+				}
+			}
+		}
+		assertThat(pods).hasSizeGreaterThanOrEqualTo(6)
+			.allSatisfy((pod) -> assertThat(pod.getAutomountServiceAccountToken()).isFalse());
+	}
+
+	/** The egress policy as a packet filter: which destinations may webhook-service reach by IP? */
+	@ParameterizedTest(name = "{0} reachable: {1}")
+	@CsvSource({ "10.1.2.3, false", "172.16.5.4, false", "172.31.255.255, false", "192.168.1.1, false",
+			"169.254.169.254, false", "169.254.1.1, false", "127.0.0.1, false", "100.64.0.1, false",
+			"0.0.0.0, false", "224.0.0.1, false", "fd00:ec2::254, false", "fc00::1, false", "fe80::1, false",
+			"::1, false", "93.184.216.34, true", "8.8.8.8, true", "172.32.0.1, true", "2606:4700::1111, true" })
+	void webhookEgressReachesOnlyPublicAddresses(String address, boolean reachable) throws IOException {
+		NetworkPolicy egress = webhookEgressPolicy();
+		InetAddress destination = InetAddress.getByName(address);
+
+		boolean allowed = egress.getSpec().getEgress().stream()
+			.flatMap((rule) -> rule.getTo().stream())
+			.map(NetworkPolicyPeer::getIpBlock)
+			.filter(Objects::nonNull)
+			.anyMatch((block) -> contains(block.getCidr(), destination)
+					&& block.getExcept().stream().noneMatch((except) -> contains(except, destination)));
+		assertThat(allowed).isEqualTo(reachable);
+	}
+
+	@Test
+	void webhookEgressAllowsClusterDnsKafkaAndPostgres() throws IOException {
+		NetworkPolicy egress = webhookEgressPolicy();
+
+		assertThat(egress.getSpec().getPolicyTypes()).containsExactly("Egress");
+		List<NetworkPolicyEgressRule> rules = egress.getSpec().getEgress();
+		assertThat(rules).anySatisfy((rule) -> {
+			assertThat(rule.getTo()).allSatisfy((peer) -> assertThat(peer.getPodSelector().getMatchLabels())
+				.containsEntry("k8s-app", "kube-dns"));
+			assertThat(rule.getPorts()).anySatisfy((port) -> {
+				assertThat(port.getProtocol()).isEqualTo("UDP");
+				assertThat(port.getPort().getIntVal()).isEqualTo(53);
+			});
+		});
+		assertThat(rules).anySatisfy((rule) -> assertThat(rule.getPorts())
+			.extracting((port) -> port.getPort().getIntVal())
+			.contains(9092, 5432));
+	}
+
+	private static NetworkPolicy webhookEgressPolicy() throws IOException {
+		List<NetworkPolicy> policies = load(BASE.resolve("network-policy.yaml")).stream()
+			.filter(NetworkPolicy.class::isInstance)
+			.map(NetworkPolicy.class::cast)
+			.filter((policy) -> policy.getSpec().getPolicyTypes().contains("Egress"))
+			.filter((policy) -> "webhook-service"
+				.equals(policy.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name")))
+			.toList();
+		assertThat(policies).hasSize(1);
+		return policies.get(0);
+	}
+
+	private static Optional<PodSpec> podSpec(HasMetadata object) {
+		if (object instanceof Deployment deployment) {
+			return Optional.of(deployment.getSpec().getTemplate().getSpec());
+		}
+		if (object instanceof StatefulSet statefulSet) {
+			return Optional.of(statefulSet.getSpec().getTemplate().getSpec());
+		}
+		if (object instanceof DaemonSet daemonSet) {
+			return Optional.of(daemonSet.getSpec().getTemplate().getSpec());
+		}
+		if (object instanceof Job job) {
+			return Optional.of(job.getSpec().getTemplate().getSpec());
+		}
+		return Optional.empty();
+	}
+
+	/** Whether {@code cidr} (a.b.c.d/n or IPv6/n) contains {@code address}; families never mix. */
+	private static boolean contains(String cidr, InetAddress address) {
+		try {
+			String[] parts = cidr.split("/");
+			byte[] network = InetAddress.getByName(parts[0]).getAddress();
+			byte[] candidate = address.getAddress();
+			if (network.length != candidate.length) {
+				return false;
+			}
+			int bits = Integer.parseInt(parts[1]);
+			for (int i = 0; i < bits; i++) {
+				int mask = 0x80 >> (i % 8);
+				if ((network[i / 8] & mask) != (candidate[i / 8] & mask)) {
+					return false;
+				}
+			}
+			return true;
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalArgumentException(cidr, ex);
+		}
+	}
+
 	private static List<HasMetadata> load(String file) throws IOException {
-		String yaml = Files.readString(BASE.resolve(file));
+		return load(BASE.resolve(file));
+	}
+
+	private static List<HasMetadata> load(Path path) throws IOException {
+		String yaml = Files.readString(path);
 		Object parsed = Serialization.unmarshal(yaml);
 		if (parsed instanceof KubernetesList list) {
 			return list.getItems();

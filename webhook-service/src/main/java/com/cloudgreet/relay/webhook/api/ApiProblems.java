@@ -40,6 +40,14 @@ public final class ApiProblems {
 		return new ErrorResponseException(HttpStatus.UNPROCESSABLE_CONTENT, detail, null);
 	}
 
+	/** 409: the request is fine, the tenant's endpoint count is the conflict (delete one, or raise the cap). */
+	public static ErrorResponseException endpointLimit(int max) {
+		ProblemDetail detail = detail(HttpStatus.CONFLICT, ProblemTypes.ENDPOINT_LIMIT, "Endpoint limit reached",
+				"a tenant may have at most " + max + " webhook endpoints; delete one before creating another");
+		detail.setProperty("limit", max);
+		return new ErrorResponseException(HttpStatus.CONFLICT, detail, null);
+	}
+
 	public static ErrorResponseException notRetryable(String id, String status) {
 		return problem(HttpStatus.CONFLICT, ProblemTypes.NOT_RETRYABLE, "Not retryable",
 				id + " is " + status + "; only failed or dead-lettered messages can be retried");

@@ -1,7 +1,10 @@
 package com.cloudgreet.relay.webhook.config;
 
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -22,8 +25,12 @@ import com.cloudgreet.relay.webhook.delivery.WebhookHttpClient;
 import com.cloudgreet.relay.webhook.delivery.WebhookSender;
 import com.cloudgreet.relay.webhook.endpoint.EndpointRepository;
 import com.cloudgreet.relay.webhook.endpoint.EndpointService;
+import com.cloudgreet.relay.webhook.endpoint.StoredSecrets;
 import com.cloudgreet.relay.webhook.message.MessageQueries;
+import com.cloudgreet.relay.webhook.signing.SecretCipher;
 import com.cloudgreet.relay.webhook.ssrf.AddressPolicy;
+import com.cloudgreet.relay.webhook.ssrf.DnsHostResolver;
+import com.cloudgreet.relay.webhook.ssrf.HostResolver;
 import com.cloudgreet.relay.webhook.ssrf.UrlGuard;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -38,8 +45,6 @@ import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.ConnectionProvider;
 
 /** Wires the webhook service from its one properties tree. */
@@ -62,23 +67,43 @@ public class WebhookConfiguration {
 		return new AddressPolicy(properties.webhooks().allowPrivateNetworks());
 	}
 
-	/** JDK DNS lookups block; they get their own bounded pool, never an event loop. */
-	@Bean(destroyMethod = "dispose")
-	Scheduler dnsScheduler() {
-		return Schedulers.newBoundedElastic(32, 10_000, "webhook-dns");
+	/** Asynchronous DNS with a time limit, for registration-time vetting and delivery alike. */
+	@Bean(destroyMethod = "close")
+	DnsHostResolver hostResolver(WebhookServiceProperties properties) {
+		var dns = properties.webhooks().dns();
+		List<InetSocketAddress> servers = dns.servers().stream().map(WebhookConfiguration::socketAddress).toList();
+		return new DnsHostResolver(servers, dns.timeout());
+	}
+
+	private static InetSocketAddress socketAddress(String hostAndPort) {
+		URI uri = URI.create("dns://" + hostAndPort.trim());
+		return new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? 53 : uri.getPort());
 	}
 
 	@Bean
-	UrlGuard urlGuard(AddressPolicy policy, Scheduler dnsScheduler) {
-		return new UrlGuard(policy, dnsScheduler);
+	UrlGuard urlGuard(AddressPolicy policy, HostResolver hostResolver) {
+		return new UrlGuard(policy, hostResolver);
 	}
 
-	// --- endpoints ---------------------------------------------------------------------
+	// --- endpoints and their secrets ---------------------------------------------------
+
+	/** Fails start-up without a valid key: there is no built-in one to fall back on. */
+	@Bean
+	SecretCipher secretCipher(WebhookServiceProperties properties) {
+		return new SecretCipher(properties.webhooks().secretKeys(), properties.webhooks().secretKeyId());
+	}
 
 	@Bean
-	EndpointService endpointService(EndpointRepository repository, UrlGuard urlGuard,
+	EndpointService endpointService(EndpointRepository repository, UrlGuard urlGuard, SecretCipher cipher,
 			WebhookServiceProperties properties, Clock clock) {
-		return new EndpointService(repository, urlGuard, properties.webhooks().secretRotationGrace(), clock);
+		var webhooks = properties.webhooks();
+		return new EndpointService(repository, urlGuard, cipher,
+				new EndpointService.Settings(webhooks.maxEndpointsPerTenant(), webhooks.secretRotationGrace()), clock);
+	}
+
+	@Bean
+	StoredSecrets storedSecrets(DatabaseClient db, SecretCipher cipher, WebhookServiceProperties properties) {
+		return new StoredSecrets(db, cipher, properties.webhooks().secretPurgeInterval());
 	}
 
 	// --- delivery ----------------------------------------------------------------------
@@ -95,18 +120,18 @@ public class WebhookConfiguration {
 	}
 
 	@Bean
-	WebhookSender webhookSender(ConnectionProvider webhookConnections, Scheduler dnsScheduler,
+	WebhookSender webhookSender(ConnectionProvider webhookConnections, HostResolver hostResolver,
 			AddressPolicy policy, WebhookServiceProperties properties, Clock clock) {
 		var webhooks = properties.webhooks();
 		// A plain builder: Boot 4's WebClient auto-configuration is a separate module this service does not need.
 		WebClient client = WebhookHttpClient.create(WebClient.builder(), webhookConnections, policy,
-				(task) -> dnsScheduler.schedule(task), webhooks.connectTimeout(), webhooks.timeout());
+				hostResolver, webhooks.connectTimeout(), webhooks.timeout());
 		return new WebhookSender(client, webhooks.timeout(), (int) webhooks.responseExcerpt().toBytes(), clock);
 	}
 
 	@Bean
-	DeliveryStore deliveryStore(DatabaseClient db) {
-		return new DeliveryStore(db);
+	DeliveryStore deliveryStore(DatabaseClient db, SecretCipher cipher) {
+		return new DeliveryStore(db, cipher);
 	}
 
 	@Bean
@@ -134,7 +159,8 @@ public class WebhookConfiguration {
 	DeliveryDispatcher deliveryDispatcher(DeliveryStore store, WebhookSender sender, OutcomeHandler outcomes,
 			WebhookServiceProperties properties, Clock clock, MeterRegistry meters, TraceParents traces) {
 		var webhooks = properties.webhooks();
-		var settings = new DeliveryDispatcher.Settings(webhooks.perEndpointConcurrency(), webhooks.maxInFlight(),
+		var settings = new DeliveryDispatcher.Settings(webhooks.perEndpointConcurrency(),
+				webhooks.maxInFlightPerTenant(), webhooks.maxInFlight(),
 				webhooks.dispatcher().batchSize(), webhooks.dispatcher().pollInterval(), webhooks.dispatcher().lease(),
 				webhooks.timeout().plusSeconds(1));
 		// Unique per process start: a restarted instance must not take its predecessor's leases for its own.

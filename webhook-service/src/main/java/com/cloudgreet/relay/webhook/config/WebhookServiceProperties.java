@@ -2,6 +2,7 @@ package com.cloudgreet.relay.webhook.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -9,6 +10,7 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -23,17 +25,30 @@ import org.springframework.validation.annotation.Validated;
 public record WebhookServiceProperties(@NotBlank String internalToken, @Valid @NotNull Webhooks webhooks,
 		@Valid @NotNull Alerts alerts) {
 
+	/**
+	 * {@code secretKeys}: key id to base64 256-bit AES key, every key a stored secret may be
+	 * under; {@code secretKeyId}: the one new secrets are encrypted with. Both required, no default.
+	 */
 	public record Webhooks(@NotNull Duration timeout, @NotNull Duration connectTimeout, boolean allowPrivateNetworks,
 			@NotNull List<Duration> retryDelays, @DecimalMin("0.0") @DecimalMax("1.0") double jitter,
 			@NotNull Duration maxRetryAfter, @Min(1) int perEndpointConcurrency, @Min(1) int maxInFlight,
-			@NotNull DataSize responseExcerpt, @NotNull Duration secretRotationGrace,
-			@Valid @NotNull AutoDisable autoDisable, @Valid @NotNull Dispatcher dispatcher) {
+			@Min(1) int maxInFlightPerTenant, @Min(1) int maxEndpointsPerTenant, @NotNull DataSize responseExcerpt,
+			@NotNull Duration secretRotationGrace, @NotNull Duration secretPurgeInterval,
+			@NotEmpty(message = "relay.webhooks.secret-keys is required: signing secrets are encrypted at rest "
+					+ "(a key is the base64 of 32 random bytes: openssl rand -base64 32)") Map<String, String> secretKeys,
+			@NotBlank(message = "relay.webhooks.secret-key-id is required: the id in relay.webhooks.secret-keys "
+					+ "of the key new secrets are encrypted with") String secretKeyId,
+			@Valid @NotNull Dns dns, @Valid @NotNull AutoDisable autoDisable, @Valid @NotNull Dispatcher dispatcher) {
 
 		@AssertTrue(message = "relay.webhooks.dispatcher.lease must exceed relay.webhooks.timeout")
 		public boolean isLeaseLongerThanTimeout() {
 			return this.dispatcher == null || this.timeout == null || this.dispatcher.lease().compareTo(this.timeout) > 0;
 		}
 
+	}
+
+	/** Name resolution of endpoint hosts: {@code servers} as host:port, empty = the system's (/etc/resolv.conf). */
+	public record Dns(@NotNull Duration timeout, @NotNull List<String> servers) {
 	}
 
 	/** Disable an endpoint after this many consecutive failed attempts spanning at least this long. */

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +21,8 @@ import reactor.core.publisher.Sinks;
 
 /**
  * Runs delivery attempts concurrently, each on its own reactive chain, so no attempt ever waits
- * for another: a hanging endpoint holds at most {@code perEndpoint} slots and nothing else. Work
+ * for another: a hanging endpoint holds at most {@code perEndpoint} slots, a tenant at most
+ * {@code perTenant} (so one tenant's slow endpoints cannot starve the others), and nothing else. Work
  * arrives two ways: freshly ingested deliveries (already claimed, sent at once) and a poll of the
  * store for due retries and for deliveries whose lease lapsed (crashed instance, no free slot).
  */
@@ -43,9 +43,7 @@ public class DeliveryDispatcher implements SmartLifecycle {
 	/** This instance's lease owner name: unique per process start, so a restart never mistakes old leases for its own. */
 	private final String owner;
 
-	private final Map<String, AtomicInteger> perEndpoint = new ConcurrentHashMap<>();
-
-	private final AtomicInteger inFlight = new AtomicInteger();
+	private final DeliverySlots slots;
 
 	private final TraceParents traces;
 
@@ -56,8 +54,8 @@ public class DeliveryDispatcher implements SmartLifecycle {
 	private volatile Disposable polling;
 
 
-	public record Settings(int perEndpoint, int maxInFlight, int batchSize, Duration pollInterval, Duration lease,
-			Duration drainTimeout) {
+	public record Settings(int perEndpoint, int perTenant, int maxInFlight, int batchSize, Duration pollInterval,
+			Duration lease, Duration drainTimeout) {
 	}
 
 	public DeliveryDispatcher(DeliveryStore store, WebhookSender sender, OutcomeHandler outcomes, Settings settings,
@@ -69,7 +67,8 @@ public class DeliveryDispatcher implements SmartLifecycle {
 		this.settings = settings;
 		this.clock = clock;
 		this.owner = owner;
-		Gauge.builder("relay.webhook.in_flight", this.inFlight, AtomicInteger::get).register(meters);
+		this.slots = new DeliverySlots(settings.perEndpoint(), settings.perTenant(), settings.maxInFlight());
+		Gauge.builder("relay.webhook.in_flight", this.slots.inFlightCounter(), AtomicInteger::get).register(meters);
 	}
 
 	public String owner() {
@@ -80,7 +79,7 @@ public class DeliveryDispatcher implements SmartLifecycle {
 	public void submit(List<DeliveryTask> tasks) {
 		List<String> giveBack = new ArrayList<>();
 		for (DeliveryTask task : tasks) {
-			if (!isRunning() || !tryAcquire(task.endpointId())) {
+			if (!isRunning() || !this.slots.tryAcquire(task.tenantId(), task.endpointId())) {
 				giveBack.add(task.deliveryId());
 				continue;
 			}
@@ -93,29 +92,32 @@ public class DeliveryDispatcher implements SmartLifecycle {
 	}
 
 	/**
-	 * Slots held for the deliveries an event is about to get, at most one per endpoint. The
-	 * caller claims exactly those deliveries, then {@link Reservation#start starts} them, or
-	 * {@link Reservation#cancel cancels} if storing failed.
+	 * Slots held for the deliveries an event of {@code tenantId} is about to get, at most one per
+	 * endpoint. The caller claims exactly those deliveries, then {@link Reservation#start starts}
+	 * them, or {@link Reservation#cancel cancels} if storing failed.
 	 */
-	public Reservation reserve(List<String> endpointIds) {
+	public Reservation reserve(String tenantId, List<String> endpointIds) {
 		java.util.Set<String> reserved = new java.util.LinkedHashSet<>();
 		if (isRunning()) {
 			for (String endpointId : endpointIds) {
-				if (!reserved.contains(endpointId) && tryAcquire(endpointId)) {
+				if (!reserved.contains(endpointId) && this.slots.tryAcquire(tenantId, endpointId)) {
 					reserved.add(endpointId);
 				}
 			}
 		}
-		return new Reservation(reserved);
+		return new Reservation(tenantId, reserved);
 	}
 
 	public final class Reservation {
+
+		private final String tenantId;
 
 		private final java.util.Set<String> endpointIds;
 
 		private boolean settled;
 
-		Reservation(java.util.Set<String> endpointIds) {
+		Reservation(String tenantId, java.util.Set<String> endpointIds) {
+			this.tenantId = tenantId;
 			this.endpointIds = endpointIds;
 		}
 
@@ -135,13 +137,13 @@ public class DeliveryDispatcher implements SmartLifecycle {
 					attempt(task);
 				}
 			}
-			unused.forEach(DeliveryDispatcher.this::release);
+			unused.forEach((endpointId) -> release(this.tenantId, endpointId));
 		}
 
 		public synchronized void cancel() {
 			if (!this.settled) {
 				this.settled = true;
-				this.endpointIds.forEach(DeliveryDispatcher.this::release);
+				this.endpointIds.forEach((endpointId) -> release(this.tenantId, endpointId));
 			}
 		}
 
@@ -162,7 +164,7 @@ public class DeliveryDispatcher implements SmartLifecycle {
 					task.deliveryId(), ex))
 			.onErrorComplete()
 			.doFinally((signal) -> {
-				release(task.endpointId());
+				release(task.tenantId(), task.endpointId());
 				if (self[0] != null) {
 					this.attempts.remove(self[0]);
 				}
@@ -177,41 +179,22 @@ public class DeliveryDispatcher implements SmartLifecycle {
 		}
 	}
 
-	private boolean tryAcquire(String endpointId) {
-		if (this.inFlight.incrementAndGet() > this.settings.maxInFlight()) {
-			this.inFlight.decrementAndGet();
-			return false;
-		}
-		AtomicInteger count = this.perEndpoint.computeIfAbsent(endpointId, (id) -> new AtomicInteger());
-		if (count.incrementAndGet() > this.settings.perEndpoint()) {
-			count.decrementAndGet();
-			this.inFlight.decrementAndGet();
-			return false;
-		}
-		return true;
-	}
-
-	private void release(String endpointId) {
-		AtomicInteger count = this.perEndpoint.get(endpointId);
-		if (count != null && count.decrementAndGet() <= 0) {
-			this.perEndpoint.remove(endpointId, count);
-		}
-		this.inFlight.decrementAndGet();
+	private void release(String tenantId, String endpointId) {
+		this.slots.release(tenantId, endpointId);
 		// A freed slot may have due work waiting behind it (deliveries left to the poller because
 		// their endpoint was full): poll now rather than at the next tick. Wake-ups are coalesced.
 		wakeUp();
 	}
 
 	private Flux<Integer> poll() {
-		int free = this.settings.maxInFlight() - this.inFlight.get();
+		int free = this.slots.free();
 		if (free <= 0) {
 			return Flux.empty();
 		}
-		Map<String, Integer> freeSlots = new java.util.HashMap<>();
-		this.perEndpoint.forEach((endpoint, count) -> freeSlots.put(endpoint,
-				Math.max(0, this.settings.perEndpoint() - count.get())));
+		var capacity = new DeliveryStore.Capacity(this.slots.freeByEndpoint(), this.slots.perEndpoint(),
+				this.slots.freeByTenant(), this.slots.perTenant());
 		int limit = Math.min(free, this.settings.batchSize());
-		return this.store.claimDue(this.owner, freeSlots, this.settings.perEndpoint(), limit, this.settings.lease())
+		return this.store.claimDue(this.owner, capacity, limit, this.settings.lease())
 			.collectList()
 			.doOnNext(this::submit)
 			.map(List::size)
@@ -270,9 +253,9 @@ public class DeliveryDispatcher implements SmartLifecycle {
 			return;
 		}
 		poller.dispose();
-		log.info("Delivery dispatcher {} draining {} attempts in flight", this.owner, this.inFlight.get());
+		log.info("Delivery dispatcher {} draining {} attempts in flight", this.owner, this.slots.inFlight());
 		Flux.interval(Duration.ZERO, Duration.ofMillis(50))
-			.filter((tick) -> this.inFlight.get() <= 0)
+			.filter((tick) -> this.slots.inFlight() <= 0)
 			.next()
 			.timeout(this.settings.drainTimeout())
 			.onErrorResume((ex) -> Mono.empty())

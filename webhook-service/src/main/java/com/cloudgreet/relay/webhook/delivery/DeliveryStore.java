@@ -6,11 +6,16 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import com.cloudgreet.relay.webhook.endpoint.Endpoint;
+import com.cloudgreet.relay.webhook.endpoint.EndpointRepository;
+import com.cloudgreet.relay.webhook.signing.SecretCipher;
 import io.r2dbc.spi.Parameters;
 import io.r2dbc.spi.Readable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -23,14 +28,20 @@ import reactor.core.publisher.Mono;
 public class DeliveryStore {
 
 	private static final String TASK_SELECT = "select c.id, c.tenant_id, c.event_id, c.endpoint_id, c.attempt_count, "
-			+ "c.retries_used, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, ev.event_type, ev.body, ev.traceparent "
+			+ "c.retries_used, e.url, e.secret, " + EndpointRepository.previousSecrets("e.id") + " as previous_secrets, "
+			+ "ev.event_type, ev.body, ev.traceparent "
 			+ "from claimed c join endpoint e on e.id = c.endpoint_id "
 			+ "join event ev on ev.tenant_id = c.tenant_id and ev.id = c.event_id";
 
+	private static final Logger log = LoggerFactory.getLogger(DeliveryStore.class);
+
 	private final DatabaseClient db;
 
-	public DeliveryStore(DatabaseClient db) {
+	private final SecretCipher cipher;
+
+	public DeliveryStore(DatabaseClient db, SecretCipher cipher) {
 		this.db = db;
+		this.cipher = cipher;
 	}
 
 	/** A new event to store and fan out. */
@@ -79,36 +90,47 @@ public class DeliveryStore {
 			.flatMapMany((inserted) -> inserted == 0 ? Flux.empty()
 					: Flux.range(0, endpoints.size()).filter((i) -> claimed[i]).map((i) -> {
 				Endpoint e = endpoints.get(i);
-				return new DeliveryTask(deliveryIds[i], event.tenantId(), event.eventId(), e.id(), e.url(), e.secret(),
-						e.previousSecret(), e.previousSecretExpiresAt(), event.eventType(), event.body(), 0, 0,
+				return new DeliveryTask(deliveryIds[i], event.tenantId(), event.eventId(), e.id(), e.url(),
+						signingSecrets(e.id(), e.secret(), e.previousSecrets()), event.eventType(), event.body(), 0, 0,
 						event.traceparent());
 			}));
 	}
 
 	/**
-	 * Claims up to {@code limit} due deliveries of enabled endpoints, at most as many per endpoint
-	 * as it has free slots here: {@code freeSlots} for endpoints with attempts in flight (zero =
-	 * skipped), {@code perEndpoint} for any other. Claiming more would only mean giving rows back,
-	 * and one endpoint's backlog could fill every batch.
+	 * The free slots of this instance: per endpoint and per tenant with attempts in flight (zero
+	 * = skip it), and the allowance of any endpoint or tenant not listed.
 	 */
-	public Flux<DeliveryTask> claimDue(String owner, java.util.Map<String, Integer> freeSlots, int perEndpoint,
-			int limit, Duration lease) {
-		String[] busy = freeSlots.entrySet().stream().filter((e) -> e.getValue() <= 0).map(java.util.Map.Entry::getKey)
-			.toArray(String[]::new);
-		var partial = freeSlots.entrySet().stream().filter((e) -> e.getValue() > 0).toList();
-		// MATERIALIZED: each step runs once. Inlined, the planner may re-run the window query per
+	public record Capacity(Map<String, Integer> endpointFree, int perEndpoint, Map<String, Integer> tenantFree,
+			int perTenant) {
+	}
+
+	/**
+	 * Claims up to {@code limit} due deliveries of enabled endpoints, at most as many per endpoint
+	 * and per tenant as the {@code capacity} has free slots for. Claiming more would only mean
+	 * giving rows back, and one endpoint's or tenant's backlog could fill every batch; endpoints
+	 * and tenants without a free slot are left out of the scan altogether.
+	 */
+	public Flux<DeliveryTask> claimDue(String owner, Capacity capacity, int limit, Duration lease) {
+		String[] partialEndpoints = keys(capacity.endpointFree(), true);
+		String[] partialTenants = keys(capacity.tenantFree(), true);
+		// MATERIALIZED: each step runs once. Inlined, the planner may re-run the window queries per
 		// candidate row under a generic (prepared) plan, which turns a 100 ms claim into seconds.
-		return this.db.sql("with candidates as materialized (select d.id, d.endpoint_id, "
-				+ "row_number() over (partition by d.endpoint_id order by d.next_attempt_at) as rn "
-				+ "from (select d.id, d.endpoint_id, d.next_attempt_at from delivery d "
+		return this.db.sql("with candidates as materialized (select d.id, d.tenant_id, d.endpoint_id, "
+				+ "d.next_attempt_at, row_number() over (partition by d.endpoint_id order by d.next_attempt_at) as rn "
+				+ "from (select d.id, d.tenant_id, d.endpoint_id, d.next_attempt_at from delivery d "
 				+ "join endpoint e on e.id = d.endpoint_id "
 				+ "where d.status = 'pending' and d.next_attempt_at <= now() "
 				+ "and (d.lease_until is null or d.lease_until < now()) and e.enabled "
 				+ "and not (d.endpoint_id = any(cast(:busy as text[]))) "
+				+ "and not (d.tenant_id = any(cast(:busyTenants as text[]))) "
 				+ "order by d.next_attempt_at limit :scan) d), "
-				+ "capped as materialized (select c.id from candidates c left join "
-				+ "unnest(cast(:partial as text[]), cast(:partialFree as int[])) as f(endpoint_id, free) "
+				+ "endpoint_capped as materialized (select c.id, c.tenant_id, "
+				+ "row_number() over (partition by c.tenant_id order by c.next_attempt_at) as tn from candidates c "
+				+ "left join unnest(cast(:partial as text[]), cast(:partialFree as int[])) as f(endpoint_id, free) "
 				+ "on f.endpoint_id = c.endpoint_id where c.rn <= coalesce(f.free, :perEndpoint)), "
+				+ "capped as materialized (select c.id from endpoint_capped c left join "
+				+ "unnest(cast(:partialTenants as text[]), cast(:partialTenantFree as int[])) as t(tenant_id, free) "
+				+ "on t.tenant_id = c.tenant_id where c.tn <= coalesce(t.free, :perTenant)), "
 				// The candidates were read without locks: lock now, skipping rows another instance
 				// holds, and re-check that each is still unclaimed.
 				+ "due as (select d.id from delivery d where d.id in (select id from capped) "
@@ -117,16 +139,30 @@ public class DeliveryStore {
 				+ "claimed as (update delivery d set lease_owner = :owner, "
 				+ "lease_until = now() + :leaseMs * interval '1 millisecond' from due where d.id = due.id "
 				+ "returning d.*) " + TASK_SELECT)
-			.bind("busy", busy)
+			.bind("busy", keys(capacity.endpointFree(), false))
+			.bind("busyTenants", keys(capacity.tenantFree(), false))
 			.bind("scan", Math.max(limit * 4, 100))
-			.bind("partial", partial.stream().map(java.util.Map.Entry::getKey).toArray(String[]::new))
-			.bind("partialFree", partial.stream().map(java.util.Map.Entry::getValue).toArray(Integer[]::new))
-			.bind("perEndpoint", perEndpoint)
+			.bind("partial", partialEndpoints)
+			.bind("partialFree", values(capacity.endpointFree(), partialEndpoints))
+			.bind("perEndpoint", capacity.perEndpoint())
+			.bind("partialTenants", partialTenants)
+			.bind("partialTenantFree", values(capacity.tenantFree(), partialTenants))
+			.bind("perTenant", capacity.perTenant())
 			.bind("limit", limit)
 			.bind("owner", owner)
 			.bind("leaseMs", lease.toMillis())
-			.map(DeliveryStore::task)
+			.map(this::task)
 			.all();
+	}
+
+	/** The keys with free slots ({@code withFree}) or without. */
+	private static String[] keys(Map<String, Integer> free, boolean withFree) {
+		return free.entrySet().stream().filter((e) -> (e.getValue() > 0) == withFree).map(Map.Entry::getKey)
+			.toArray(String[]::new);
+	}
+
+	private static Integer[] values(Map<String, Integer> free, String[] keys) {
+		return java.util.Arrays.stream(keys).map(free::get).toArray(Integer[]::new);
 	}
 
 	/** Gives claimed deliveries back (no free slot here) so the next poll, here or elsewhere, takes them. */
@@ -257,13 +293,34 @@ public class DeliveryStore {
 	private static final String REPLAY = "update delivery set status = 'pending', retries_used = 0, "
 			+ "next_attempt_at = now(), lease_owner = null, lease_until = null, updated_at = now() ";
 
-	private static DeliveryTask task(Readable row) {
+	private DeliveryTask task(Readable row) {
+		String endpointId = row.get("endpoint_id", String.class);
+		String[] previous = row.get("previous_secrets", String[].class);
 		return new DeliveryTask(row.get("id", String.class), row.get("tenant_id", String.class),
-				row.get("event_id", String.class), row.get("endpoint_id", String.class), row.get("url", String.class),
-				row.get("secret", String.class), row.get("previous_secret", String.class),
-				instant(row, "previous_secret_expires_at"), row.get("event_type", String.class),
-				row.get("body", byte[].class), row.get("attempt_count", Integer.class),
-				row.get("retries_used", Integer.class), row.get("traceparent", String.class));
+				row.get("event_id", String.class), endpointId, row.get("url", String.class),
+				signingSecrets(endpointId, row.get("secret", String.class),
+						previous == null ? List.of() : List.of(previous)),
+				row.get("event_type", String.class), row.get("body", byte[].class),
+				row.get("attempt_count", Integer.class), row.get("retries_used", Integer.class),
+				row.get("traceparent", String.class));
+	}
+
+	/**
+	 * The decrypted secrets an attempt signs with, current first. One endpoint whose secret cannot
+	 * be decrypted (its key was removed from the configuration too early) must not fail the whole
+	 * claimed batch: its attempts get no secrets and fail retryably until the key is back.
+	 */
+	private List<String> signingSecrets(String endpointId, String secret, List<String> previous) {
+		try {
+			List<String> secrets = new java.util.ArrayList<>(1 + previous.size());
+			secrets.add(this.cipher.decrypt(secret, endpointId));
+			previous.forEach((stored) -> secrets.add(this.cipher.decrypt(stored, endpointId)));
+			return secrets;
+		}
+		catch (SecretCipher.UndecryptableSecretException ex) {
+			log.error(ex.getMessage());
+			return List.of();
+		}
 	}
 
 	/** PostgreSQL text cannot hold NUL, which a receiver's binary answer may contain. */

@@ -54,7 +54,7 @@ public class FanOut {
 			.flatMap((subscribers) -> {
 				// Slots are reserved before the insert so deliveries that can go out now are claimed
 				// in the same statement; the rest wait for the poller, with no claim to undo.
-				var reservation = this.dispatcher.reserve(subscribers.stream().map(Endpoint::id).toList());
+				var reservation = this.dispatcher.reserve(request.tenantId(), subscribers.stream().map(Endpoint::id).toList());
 				return this.store
 					.ingest(stored, subscribers, reservation.endpointIds(), () -> RelayIds.next(IdKind.DELIVERY),
 							this.dispatcher.owner(), this.lease)

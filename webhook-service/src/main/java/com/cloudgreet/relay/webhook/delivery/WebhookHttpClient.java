@@ -1,9 +1,9 @@
 package com.cloudgreet.relay.webhook.delivery;
 
 import java.time.Duration;
-import java.util.concurrent.Executor;
 
 import com.cloudgreet.relay.webhook.ssrf.AddressPolicy;
+import com.cloudgreet.relay.webhook.ssrf.HostResolver;
 import com.cloudgreet.relay.webhook.ssrf.VettingAddressResolverGroup;
 import io.netty.channel.ChannelOption;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -18,14 +18,14 @@ public final class WebhookHttpClient {
 	}
 
 	public static WebClient create(WebClient.Builder builder, ConnectionProvider connections, AddressPolicy policy,
-			Executor dnsExecutor, Duration connectTimeout, Duration timeout) {
+			HostResolver resolver, Duration connectTimeout, Duration timeout) {
 		HttpClient http = HttpClient.create(connections)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
 			.responseTimeout(timeout)
 			// A redirect could lead anywhere, including past the SSRF check: 3xx is a failed attempt.
 			.followRedirect(false)
 			// Resolution and SSRF vetting in one step; the connection uses exactly the vetted address.
-			.resolver(new VettingAddressResolverGroup(policy, dnsExecutor));
+			.resolver(new VettingAddressResolverGroup(policy, resolver));
 		return builder.clientConnector(new ReactorClientHttpConnector(http)).build();
 	}
 

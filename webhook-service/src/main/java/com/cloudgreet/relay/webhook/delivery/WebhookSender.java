@@ -48,10 +48,16 @@ public class WebhookSender {
 	}
 
 	public Mono<AttemptOutcome> send(DeliveryTask task) {
+		if (task.signingSecrets().isEmpty()) {
+			// Never send unsigned: the receiver could not tell it from a forgery.
+			return Mono.just(new RetryableFailure(null, Duration.ZERO, null,
+					"the endpoint's signing secret cannot be decrypted; is its key missing from relay.webhooks.secret-keys?",
+					null));
+		}
 		return Mono.defer(() -> {
 			long started = System.nanoTime();
 			Instant now = this.clock.instant();
-			String signature = WebhookSigner.signature(task.signingSecrets(now), task.deliveryId(), now, task.body());
+			String signature = WebhookSigner.signature(task.signingSecrets(), task.deliveryId(), now, task.body());
 			return this.client.post()
 				.uri(URI.create(task.url()))
 				.contentType(MediaType.APPLICATION_JSON)

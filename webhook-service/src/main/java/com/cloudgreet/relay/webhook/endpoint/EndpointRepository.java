@@ -11,6 +11,8 @@ import io.r2dbc.spi.Parameters;
 import io.r2dbc.spi.Readable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -18,20 +20,48 @@ import reactor.core.publisher.Mono;
 @Repository
 public class EndpointRepository {
 
-	private static final String COLUMNS = "id, tenant_id, url, description, event_types, enabled, disabled_reason, "
-			+ "disabled_at, secret, previous_secret, previous_secret_expires_at, consecutive_failures, failing_since, "
+	private static final String COLUMNS = columns("endpoint");
+
+	private static final String INSERTED = "id, tenant_id, url, description, event_types, enabled, secret, "
 			+ "created_at, updated_at";
 
 	private final DatabaseClient db;
 
-	public EndpointRepository(DatabaseClient db) {
+	private final TransactionalOperator transactions;
+
+	public EndpointRepository(DatabaseClient db, ReactiveTransactionManager transactions) {
 		this.db = db;
+		this.transactions = TransactionalOperator.create(transactions);
 	}
 
-	public Mono<Endpoint> insert(Endpoint e) {
-		return this.db.sql("insert into endpoint (" + COLUMNS + ") values (:id, :tenant, :url, :description, "
-				+ ":eventTypes, :enabled, null, null, :secret, null, null, 0, null, :createdAt, :createdAt) returning "
-				+ COLUMNS)
+	/**
+	 * The endpoint columns of table (or alias) {@code e}, with the unexpired previous secrets
+	 * (newest first) as the array {@code previous_secrets}.
+	 */
+	static String columns(String e) {
+		return e + ".id, " + e + ".tenant_id, " + e + ".url, " + e + ".description, " + e + ".event_types, " + e
+				+ ".enabled, " + e + ".disabled_reason, " + e + ".disabled_at, " + e + ".secret, " + e
+				+ ".consecutive_failures, " + e + ".failing_since, " + e + ".created_at, " + e + ".updated_at, "
+				+ previousSecrets(e + ".id") + " as previous_secrets";
+	}
+
+	/** The unexpired previous secrets of the endpoint {@code endpointId} (an SQL expression), newest first. */
+	public static String previousSecrets(String endpointId) {
+		return "(select coalesce(array_agg(p.secret order by p.expires_at desc), '{}') from endpoint_previous_secret p "
+				+ "where p.endpoint_id = " + endpointId + " and p.expires_at > now())";
+	}
+
+	/**
+	 * Stores a new endpoint unless its tenant has {@code maxPerTenant} already (then empty). The
+	 * count and the insert run under a per-tenant advisory lock, so concurrent creates cannot
+	 * both take the last place.
+	 */
+	public Mono<Endpoint> insert(Endpoint e, int maxPerTenant) {
+		Mono<Endpoint> insert = this.db
+			.sql("insert into endpoint (" + INSERTED + ") select :id, :tenant, :url, :description, :eventTypes, "
+					+ ":enabled, :secret, :createdAt, :createdAt "
+					+ "where (select count(*) from endpoint where tenant_id = :tenant) < :max returning " + COLUMNS)
+			.bind("max", maxPerTenant)
 			.bind("id", e.id())
 			.bind("tenant", e.tenantId())
 			.bind("url", e.url())
@@ -42,6 +72,12 @@ public class EndpointRepository {
 			.bind("createdAt", utc(e.createdAt()))
 			.map(EndpointRepository::endpoint)
 			.one();
+		// A separate statement before the insert: the insert's snapshot is then taken after the
+		// lock is held, so its count sees every endpoint a concurrent create committed.
+		Mono<Void> lock = this.db.sql("select pg_advisory_xact_lock(hashtextextended(:key, 0))")
+			.bind("key", "relay.webhook.endpoints:" + e.tenantId())
+			.then();
+		return this.transactions.transactional(lock.then(insert));
 	}
 
 	public Mono<Endpoint> find(String tenantId, String id) {
@@ -99,9 +135,21 @@ public class EndpointRepository {
 			.one();
 	}
 
+	/**
+	 * Replaces the secret ({@code newSecret} already encrypted) and keeps the old one signing until
+	 * {@code previousExpiresAt}, beside any earlier one still in its grace period; expired ones go.
+	 * The row is locked first, so of two concurrent rotations the second keeps the first's secret.
+	 */
 	public Mono<Endpoint> rotateSecret(String tenantId, String id, String newSecret, Instant previousExpiresAt) {
-		return this.db.sql("update endpoint set previous_secret = secret, previous_secret_expires_at = :expires, "
-				+ "secret = :secret, updated_at = now() where tenant_id = :tenant and id = :id returning " + COLUMNS)
+		return this.db.sql("with locked as (select id, secret from endpoint where tenant_id = :tenant and id = :id "
+				+ "for update), "
+				+ "rotated as (update endpoint e set secret = :secret, updated_at = now() from locked "
+				+ "where e.id = locked.id returning e.*, locked.secret as replaced), "
+				+ "kept as (insert into endpoint_previous_secret (endpoint_id, secret, expires_at) "
+				+ "select id, replaced, :expires from rotated), "
+				+ "purged as (delete from endpoint_previous_secret p using rotated r "
+				+ "where p.endpoint_id = r.id and p.expires_at <= now()) "
+				+ "select " + columns("r") + " from rotated r")
 			.bind("tenant", tenantId)
 			.bind("id", id)
 			.bind("secret", newSecret)
@@ -123,6 +171,11 @@ public class EndpointRepository {
 		return value == null ? Parameters.in(String.class) : Parameters.in(value);
 	}
 
+	static List<String> strings(Readable row, String column) {
+		String[] values = row.get(column, String[].class);
+		return values == null ? List.of() : Arrays.asList(values);
+	}
+
 	static OffsetDateTime utc(Instant instant) {
 		return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
 	}
@@ -132,14 +185,14 @@ public class EndpointRepository {
 		return value == null ? null : value.toInstant();
 	}
 
-	public static Endpoint endpoint(Readable row) {
+	static Endpoint endpoint(Readable row) {
 		String[] types = row.get("event_types", String[].class);
 		Integer failures = row.get("consecutive_failures", Integer.class);
 		return new Endpoint(row.get("id", String.class), row.get("tenant_id", String.class), row.get("url", String.class),
 				row.get("description", String.class), types == null ? List.of() : Arrays.asList(types),
 				Boolean.TRUE.equals(row.get("enabled", Boolean.class)), row.get("disabled_reason", String.class),
-				instant(row, "disabled_at"), row.get("secret", String.class), row.get("previous_secret", String.class),
-				instant(row, "previous_secret_expires_at"), failures == null ? 0 : failures, instant(row, "failing_since"),
+				instant(row, "disabled_at"), row.get("secret", String.class), strings(row, "previous_secrets"),
+				failures == null ? 0 : failures, instant(row, "failing_since"),
 				instant(row, "created_at"), instant(row, "updated_at"));
 	}
 

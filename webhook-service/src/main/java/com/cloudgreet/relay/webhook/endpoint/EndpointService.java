@@ -8,27 +8,42 @@ import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.message.Violation;
 import com.cloudgreet.relay.webhook.api.ApiProblems;
+import com.cloudgreet.relay.webhook.signing.SecretCipher;
 import com.cloudgreet.relay.webhook.signing.SigningSecrets;
 import com.cloudgreet.relay.webhook.ssrf.UnsafeUrlException;
 import com.cloudgreet.relay.webhook.ssrf.UrlGuard;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Endpoint management: validation, SSRF vetting of URLs, secrets and their rotation. */
+/**
+ * Endpoint management: validation, SSRF vetting of URLs, the per-tenant endpoint cap, secrets
+ * (generated here, stored encrypted) and their rotation.
+ */
 public class EndpointService {
 
 	private final EndpointRepository repository;
 
 	private final UrlGuard urlGuard;
 
-	private final Duration rotationGrace;
+	private final SecretCipher cipher;
+
+	private final Settings settings;
 
 	private final Clock clock;
 
-	public EndpointService(EndpointRepository repository, UrlGuard urlGuard, Duration rotationGrace, Clock clock) {
+	/**
+	 * {@code maxPerTenant} bounds a tenant's endpoints and so the fan-out of one event;
+	 * {@code rotationGrace} is how long a replaced secret keeps signing.
+	 */
+	public record Settings(int maxPerTenant, Duration rotationGrace) {
+	}
+
+	public EndpointService(EndpointRepository repository, UrlGuard urlGuard, SecretCipher cipher, Settings settings,
+			Clock clock) {
 		this.repository = repository;
 		this.urlGuard = urlGuard;
-		this.rotationGrace = rotationGrace;
+		this.cipher = cipher;
+		this.settings = settings;
 		this.clock = clock;
 	}
 
@@ -36,11 +51,15 @@ public class EndpointService {
 		return validate(request, true).then(vetUrl(request.url())).flatMap((url) -> {
 			var now = this.clock.instant();
 			List<String> types = request.normalisedEventTypes();
-			var endpoint = new Endpoint(RelayIds.next(IdKind.ENDPOINT), tenantId, url, blankToNull(request.description()),
+			String id = RelayIds.next(IdKind.ENDPOINT);
+			String secret = SigningSecrets.generate();
+			var endpoint = new Endpoint(id, tenantId, url, blankToNull(request.description()),
 					types == null ? List.of() : types, request.enabled() == null || request.enabled(), null, null,
-					SigningSecrets.generate(), null, null, 0, null, now, now);
-			return this.repository.insert(endpoint);
-		}).map((stored) -> EndpointView.withSecret(stored, this.clock.instant()));
+					this.cipher.encrypt(secret, id), List.of(), 0, null, now, now);
+			return this.repository.insert(endpoint, this.settings.maxPerTenant())
+				.switchIfEmpty(Mono.error(() -> ApiProblems.endpointLimit(this.settings.maxPerTenant())))
+				.map((stored) -> EndpointView.withSecret(stored, secret, null));
+		});
 	}
 
 	public Flux<EndpointView> list(String tenantId, String after, int limit) {
@@ -67,10 +86,10 @@ public class EndpointService {
 
 	/** A new secret; the old one keeps signing beside it for the grace period so receivers can switch over. */
 	public Mono<EndpointView> rotateSecret(String tenantId, String id) {
-		var now = this.clock.instant();
-		return found(this.repository.rotateSecret(tenantId, id, SigningSecrets.generate(), now.plus(this.rotationGrace)),
-				id)
-			.map((endpoint) -> EndpointView.withSecret(endpoint, now));
+		var expires = this.clock.instant().plus(this.settings.rotationGrace());
+		String secret = SigningSecrets.generate();
+		return found(this.repository.rotateSecret(tenantId, id, this.cipher.encrypt(secret, id), expires), id)
+			.map((endpoint) -> EndpointView.withSecret(endpoint, secret, expires));
 	}
 
 	private Mono<String> vetUrl(String url) {

@@ -20,12 +20,11 @@ public record EndpointView(String id, String url, List<String> eventTypes, Strin
 				endpoint.updatedAt(), null, null);
 	}
 
-	static EndpointView withSecret(Endpoint endpoint, Instant now) {
-		Instant previousExpires = endpoint.previousSecretExpiresAt() != null
-				&& endpoint.previousSecretExpiresAt().isAfter(now) ? endpoint.previousSecretExpiresAt() : null;
+	/** With the plaintext {@code secret} just generated (the row holds it encrypted). */
+	static EndpointView withSecret(Endpoint endpoint, String secret, Instant previousSecretExpiresAt) {
 		return new EndpointView(endpoint.id(), endpoint.url(), endpoint.eventTypes(), endpoint.description(),
 				endpoint.enabled(), endpoint.disabledReason(), endpoint.disabledAt(), endpoint.createdAt(),
-				endpoint.updatedAt(), endpoint.secret(), previousExpires);
+				endpoint.updatedAt(), secret, previousSecretExpiresAt);
 	}
 
 }

@@ -1,14 +1,13 @@
 package com.cloudgreet.relay.webhook.ssrf;
 
 import java.net.IDN;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 
 /**
  * Vets a webhook URL at registration: http or https only, no credentials, and every address the
@@ -20,11 +19,11 @@ public final class UrlGuard {
 
 	private final AddressPolicy policy;
 
-	private final Scheduler dnsScheduler;
+	private final HostResolver resolver;
 
-	public UrlGuard(AddressPolicy policy, Scheduler dnsScheduler) {
+	public UrlGuard(AddressPolicy policy, HostResolver resolver) {
 		this.policy = policy;
-		this.dnsScheduler = dnsScheduler;
+		this.resolver = resolver;
 	}
 
 	/** The normalised URI, or an error of {@link UnsafeUrlException}. */
@@ -37,8 +36,13 @@ public final class UrlGuard {
 			return Mono.error(ex);
 		}
 		String host = hostOf(uri);
-		// The JDK resolver blocks: run it on the bounded DNS scheduler, never on an event loop.
-		return Mono.fromCallable(() -> resolveAndCheck(host)).subscribeOn(this.dnsScheduler).thenReturn(uri);
+		// Asynchronous and time-limited: a name server that never answers costs the caller a
+		// clear refusal after the limit, not a hang and not a blocked thread.
+		return this.resolver.resolveAll(host).onErrorMap(UnknownHostException.class, (ex) -> new UnsafeUrlException(
+				"host " + host + (ex instanceof HostResolver.ResolutionTimeoutException
+						? " did not resolve in time (" + ex.getMessage() + "); try again later" : " does not resolve")))
+			.doOnNext((addresses) -> addresses.forEach((address) -> this.policy.check(host, address)))
+			.thenReturn(uri);
 	}
 
 	public static URI parse(String url) {
@@ -65,6 +69,12 @@ public final class UrlGuard {
 		if (uri.getRawFragment() != null) {
 			throw new UnsafeUrlException("url must not contain a fragment");
 		}
+		if (isAmbiguousNumericHost(uri.getHost())) {
+			// 2130706433, 0x7f000001, 017700000001: what they reach differs between resolvers (and
+			// the JDK's takes them as 127.0.0.1), a classic way around address checks.
+			throw new UnsafeUrlException("url host " + uri.getHost()
+					+ " is a numeric address in a non-standard form; use dotted decimal or a DNS name");
+		}
 		return uri;
 	}
 
@@ -76,18 +86,23 @@ public final class UrlGuard {
 		return IDN.toASCII(host);
 	}
 
-	private InetAddress[] resolveAndCheck(String host) {
-		InetAddress[] addresses;
-		try {
-			addresses = InetAddress.getAllByName(host);
+	/** All labels numeric (decimal or 0x-hex) but not a canonical dotted quad; IPv6 literals are bracketed, never this. */
+	static boolean isAmbiguousNumericHost(String host) {
+		if (host.startsWith("[")) {
+			return false;
 		}
-		catch (UnknownHostException ex) {
-			throw new UnsafeUrlException("host " + host + " does not resolve");
+		String[] labels = host.split("\\.", -1);
+		for (String label : labels) {
+			if (!NUMERIC_LABEL.matcher(label).matches()) {
+				return false;
+			}
 		}
-		for (InetAddress address : addresses) {
-			this.policy.check(host, address);
-		}
-		return addresses;
+		return !DOTTED_QUAD.matcher(host).matches();
 	}
+
+	private static final Pattern NUMERIC_LABEL = Pattern.compile("(?i)[0-9]+|0x[0-9a-f]*");
+
+	private static final Pattern DOTTED_QUAD = Pattern
+		.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
 
 }

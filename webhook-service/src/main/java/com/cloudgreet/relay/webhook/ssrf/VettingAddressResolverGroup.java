@@ -2,33 +2,31 @@ package com.cloudgreet.relay.webhook.ssrf;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Executor;
 
 import io.netty.resolver.AbstractAddressResolver;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
+import reactor.core.publisher.Mono;
 
 /**
  * The only resolver of the delivery HTTP client. Resolution and vetting happen in one step, and
  * the channel connects to exactly the address this resolver returns, so there is no window for
  * DNS rebinding between the check and the connect (as Hook0 does; a check before the request
- * followed by the client's own lookup would leave one). Literal IP hosts are vetted too.
+ * followed by the client's own lookup would leave one). Literal IP hosts are vetted too. Lookups
+ * go through the asynchronous, time-limited {@link HostResolver}; no event loop waits on DNS.
  */
 public final class VettingAddressResolverGroup extends AddressResolverGroup<InetSocketAddress> {
 
 	private final AddressPolicy policy;
 
-	private final Executor dnsExecutor;
+	private final HostResolver resolver;
 
-	/** {@code dnsExecutor} runs the blocking JDK lookups off the event loop. */
-	public VettingAddressResolverGroup(AddressPolicy policy, Executor dnsExecutor) {
+	public VettingAddressResolverGroup(AddressPolicy policy, HostResolver resolver) {
 		this.policy = policy;
-		this.dnsExecutor = dnsExecutor;
+		this.resolver = resolver;
 	}
 
 	@Override
@@ -60,31 +58,27 @@ public final class VettingAddressResolverGroup extends AddressResolverGroup<Inet
 
 		@SuppressWarnings("unchecked")
 		private void resolveAll(InetSocketAddress unresolved, Promise<?> promise, boolean first) {
-			VettingAddressResolverGroup.this.dnsExecutor.execute(() -> {
-				try {
-					String host = unresolved.getHostString();
-					InetAddress[] addresses = unresolved.isUnresolved() ? InetAddress.getAllByName(host)
-							: new InetAddress[] { unresolved.getAddress() };
-					for (InetAddress address : addresses) {
-						VettingAddressResolverGroup.this.policy.check(host, address);
-					}
-					List<InetSocketAddress> vetted = Arrays.stream(addresses)
-						.map((address) -> new InetSocketAddress(address, unresolved.getPort()))
-						.toList();
-					if (first) {
-						((Promise<InetSocketAddress>) promise).trySuccess(vetted.get(0));
-					}
-					else {
-						((Promise<List<InetSocketAddress>>) promise).trySuccess(vetted);
-					}
+			String host = unresolved.getHostString();
+			if (unresolved.isUnresolved() && UrlGuard.isAmbiguousNumericHost(host)) {
+				promise.tryFailure(new UnsafeUrlException("host " + host + " is a numeric address in a non-standard form"));
+				return;
+			}
+			Mono<List<InetAddress>> addresses = unresolved.isUnresolved()
+					? VettingAddressResolverGroup.this.resolver.resolveAll(host)
+					: Mono.just(List.of(unresolved.getAddress()));
+			addresses.map((resolved) -> {
+				for (InetAddress address : resolved) {
+					VettingAddressResolverGroup.this.policy.check(host, address);
 				}
-				catch (UnknownHostException ex) {
-					promise.tryFailure(ex);
+				return resolved.stream().map((address) -> new InetSocketAddress(address, unresolved.getPort())).toList();
+			}).subscribe((vetted) -> {
+				if (first) {
+					((Promise<InetSocketAddress>) promise).trySuccess(vetted.get(0));
 				}
-				catch (RuntimeException ex) {
-					promise.tryFailure(ex);
+				else {
+					((Promise<List<InetSocketAddress>>) promise).trySuccess(vetted);
 				}
-			});
+			}, promise::tryFailure);
 		}
 
 	}

@@ -222,6 +222,48 @@ class WebhookDeliveryIT extends AbstractWebhookIT {
 		}
 	}
 
+	/**
+	 * The test profile allows 32 attempts in flight, 8 per endpoint and 16 per tenant. Tenant A's
+	 * four hanging endpoints would hold all 32 slots but for the per-tenant budget; with it, B's
+	 * deliveries go out at once instead of waiting behind A's timeouts.
+	 */
+	@Test
+	void aTenantsHangingEndpointsDoNotTakeAnotherTenantsSlots() {
+		String tenantB = RelayIds.next(IdKind.TENANT);
+		try (Receiver hanging = new Receiver(
+				(n) -> new MockResponse.Builder().code(200).headersDelay(30, TimeUnit.SECONDS).build());
+				Receiver healthy = Receiver.ok()) {
+			for (int i = 0; i < 4; i++) {
+				createEndpoint(hanging.url() + "/" + i);
+			}
+			createEndpointFor(tenantB, healthy.url());
+			for (int i = 0; i < 20; i++) {
+				publish("budget.test", Map.of("i", i));
+			}
+			// Tenant A holds its whole budget, and no more: without one it would take all 32 slots
+			// (80 deliveries are due). Its attempts only time out after 2 s.
+			await().atMost(WAIT).until(() -> hanging.count() >= 16);
+			await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).until(() -> hanging.count() == 16);
+
+			Map<String, Instant> published = new ConcurrentHashMap<>();
+			int events = 10;
+			for (int i = 0; i < events; i++) {
+				published.put(publishFor(tenantB, "budget.test", Map.of("i", i)), Instant.now());
+			}
+
+			await().atMost(WAIT).until(() -> healthy.count() >= events);
+			List<Duration> latencies = new ArrayList<>();
+			for (Receiver.Received request : healthy.received()) {
+				String eventId = RelayJson.read(request.body(), JsonNode.class).path("eventId").asString();
+				latencies.add(Duration.between(published.get(eventId), request.at()));
+			}
+			latencies.sort(null);
+			// Waiting for one of A's slots would cost at least one attempt timeout (2 s).
+			assertThat(latencies.get(latencies.size() - 1)).as("slowest delivery of tenant B, all: %s", latencies)
+				.isLessThan(Duration.ofMillis(1500));
+		}
+	}
+
 	@Test
 	void autoDisablesAFailingEndpointAndResumesWhenReEnabled() {
 		AtomicBoolean down = new AtomicBoolean(true);

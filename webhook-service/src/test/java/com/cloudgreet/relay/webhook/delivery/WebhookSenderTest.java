@@ -3,6 +3,7 @@ package com.cloudgreet.relay.webhook.delivery;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.Delivered;
@@ -10,6 +11,7 @@ import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.PermanentFailure;
 import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.RetryableFailure;
 import com.cloudgreet.relay.webhook.signing.SigningSecrets;
 import com.cloudgreet.relay.webhook.ssrf.AddressPolicy;
+import com.cloudgreet.relay.webhook.ssrf.DnsHostResolver;
 import com.cloudgreet.relay.webhook.testing.IndependentSignature;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -20,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.web.reactive.function.client.WebClient;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.ConnectionProvider;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +37,8 @@ class WebhookSenderTest {
 
 	private final String secret = SigningSecrets.generate();
 
+	private final DnsHostResolver dns = new DnsHostResolver(List.of(), Duration.ofSeconds(2));
+
 	@BeforeEach
 	void start() throws Exception {
 		this.receiver.start();
@@ -45,17 +48,18 @@ class WebhookSenderTest {
 	void stop() {
 		this.receiver.close();
 		this.connections.dispose();
+		this.dns.close();
 	}
 
 	private WebhookSender sender(boolean allowPrivateNetworks) {
 		WebClient client = WebhookHttpClient.create(WebClient.builder(), this.connections,
-				new AddressPolicy(allowPrivateNetworks), Schedulers.boundedElastic()::schedule, Duration.ofSeconds(1),
+				new AddressPolicy(allowPrivateNetworks), this.dns, Duration.ofSeconds(1),
 				TIMEOUT);
 		return new WebhookSender(client, TIMEOUT, 64, Clock.systemUTC());
 	}
 
 	private DeliveryTask task(String url) {
-		return new DeliveryTask("dlv_0001", "ten_1", "evt_1", "ep_1", url, this.secret, null, null, "invoice.paid",
+		return new DeliveryTask("dlv_0001", "ten_1", "evt_1", "ep_1", url, List.of(this.secret), "invoice.paid",
 				"{\"type\":\"invoice.paid\"}".getBytes(StandardCharsets.UTF_8), 0, 0, null);
 	}
 
@@ -82,14 +86,14 @@ class WebhookSenderTest {
 	 * stands for a host whose DNS answer changed to a private address after registration.
 	 */
 	@ParameterizedTest(name = "{0}")
-	@CsvSource({ "localhost", "127.0.0.1", "127.0.0.2", "2130706433" })
-	void refusesPrivateTargetsAtDeliveryTimeWithoutConnecting(String host) {
+	@CsvSource({ "localhost, loopback", "127.0.0.1, loopback", "127.0.0.2, loopback", "2130706433, numeric" })
+	void refusesPrivateTargetsAtDeliveryTimeWithoutConnecting(String host, String reason) {
 		String url = "http://" + host + ":" + this.receiver.getPort() + "/hook";
 
 		AttemptOutcome outcome = sender(false).send(task(url)).block();
 
 		assertThat(outcome).isInstanceOfSatisfying(PermanentFailure.class, (failure) -> {
-			assertThat(failure.error()).contains("refused").contains("loopback");
+			assertThat(failure.error()).contains("refused").contains(reason);
 			assertThat(failure.disableEndpoint()).isFalse();
 		});
 		assertThat(this.receiver.getRequestCount()).isZero();
@@ -147,6 +151,19 @@ class WebhookSenderTest {
 		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(TIMEOUT.plusSeconds(2));
 		assertThat(outcome).isInstanceOfSatisfying(RetryableFailure.class,
 				(failure) -> assertThat(failure.error()).contains("timed out"));
+	}
+
+	@Test
+	void neverSendsUnsignedWhenTheSecretCannotBeDecrypted() {
+		String url = this.receiver.url("/hook").toString();
+		DeliveryTask withoutSecrets = new DeliveryTask("dlv_0001", "ten_1", "evt_1", "ep_1", url, List.of(),
+				"invoice.paid", new byte[0], 0, 0, null);
+
+		AttemptOutcome outcome = sender(true).send(withoutSecrets).block();
+
+		assertThat(outcome).isInstanceOfSatisfying(RetryableFailure.class,
+				(failure) -> assertThat(failure.error()).contains("cannot be decrypted"));
+		assertThat(this.receiver.getRequestCount()).isZero();
 	}
 
 	@Test

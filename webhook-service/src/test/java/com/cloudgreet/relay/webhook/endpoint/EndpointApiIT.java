@@ -1,7 +1,13 @@
 package com.cloudgreet.relay.webhook.endpoint;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import com.cloudgreet.relay.common.id.IdKind;
@@ -195,6 +201,75 @@ class EndpointApiIT extends AbstractWebhookIT {
 			.jsonPath("$.type").isEqualTo(PROBLEMS + "unsafe-url");
 		get(this.tenant, "/internal/v1/endpoints/" + id).exchange().expectBody().jsonPath("$.url")
 			.isEqualTo("http://127.0.0.1:9/x");
+	}
+
+	/** The test profile allows 5 endpoints per tenant. */
+	@Test
+	void capsTheEndpointsOfATenant() {
+		for (int i = 0; i < 5; i++) {
+			createEndpoint("http://127.0.0.1:9/" + i);
+		}
+
+		post(this.tenant, "/internal/v1/endpoints").bodyValue(Map.of("url", "http://127.0.0.1:9/one-too-many"))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.CONFLICT)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo(PROBLEMS + "endpoint-limit-reached")
+			.jsonPath("$.limit").isEqualTo(5);
+		get(this.tenant, "/internal/v1/endpoints").exchange().expectBody().jsonPath("$.data.length()").isEqualTo(5);
+		createEndpointFor(RelayIds.next(IdKind.TENANT), "http://127.0.0.1:9/other-tenant");
+
+		String first = get(this.tenant, "/internal/v1/endpoints?limit=1").exchange()
+			.expectBody(JsonNode.class).returnResult().getResponseBody().path("data").get(0).path("id").asString();
+		this.web.delete().uri("/internal/v1/endpoints/" + first).header(RelayHttpHeaders.INTERNAL_TOKEN, TOKEN)
+			.header(RelayHttpHeaders.TENANT_ID, this.tenant).exchange().expectStatus().isNoContent();
+		createEndpoint("http://127.0.0.1:9/after-a-delete");
+	}
+
+	@Test
+	void concurrentCreatesCannotExceedTheCap() throws Exception {
+		List<Callable<Integer>> creates = new ArrayList<>();
+		for (int i = 0; i < 12; i++) {
+			String url = "http://127.0.0.1:9/race-" + i;
+			creates.add(() -> post(this.tenant, "/internal/v1/endpoints").bodyValue(Map.of("url", url))
+				.exchange()
+				.returnResult(String.class)
+				.getStatus()
+				.value());
+		}
+		ExecutorService pool = Executors.newFixedThreadPool(12);
+		try {
+			List<Integer> statuses = new ArrayList<>();
+			for (Future<Integer> status : pool.invokeAll(creates)) {
+				statuses.add(status.get());
+			}
+			assertThat(statuses).filteredOn((status) -> status == 201).hasSize(5);
+			assertThat(statuses).filteredOn((status) -> status != 201).containsOnly(409);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	/** The test context's only name server never answers (see AbstractWebhookIT). */
+	@Test
+	void refusesAHostWhoseNameDoesNotResolveInTime() {
+		long started = System.nanoTime();
+
+		post(this.tenant, "/internal/v1/endpoints").bodyValue(Map.of("url", "https://hooks.example.com/in"))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo(PROBLEMS + "unsafe-url")
+			.jsonPath("$.detail").value((String detail) -> assertThat(detail).contains("did not resolve in time"));
+		// The test profile's DNS limit is 1 s: refused after it, not after a resolver's own retries.
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
 	}
 
 }

@@ -1,16 +1,30 @@
 package com.cloudgreet.relay.webhook.ssrf;
 
+import java.time.Duration;
+import java.util.List;
+
+import com.cloudgreet.relay.webhook.testing.DnsBlackHole;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class UrlGuardTest {
 
-	private final UrlGuard strict = new UrlGuard(new AddressPolicy(false), Schedulers.boundedElastic());
+	/** The system's name servers, as in production. */
+	private static final DnsHostResolver SYSTEM_DNS = new DnsHostResolver(List.of(), Duration.ofSeconds(3));
 
-	private final UrlGuard permissive = new UrlGuard(new AddressPolicy(true), Schedulers.boundedElastic());
+	private final UrlGuard strict = new UrlGuard(new AddressPolicy(false), SYSTEM_DNS);
+
+	private final UrlGuard permissive = new UrlGuard(new AddressPolicy(true), SYSTEM_DNS);
+
+	@AfterAll
+	static void closeResolver() {
+		SYSTEM_DNS.close();
+	}
 
 	@ParameterizedTest(name = "{0}: {1}")
 	@CsvSource(delimiter = '|', value = { "ftp://example.com/hook | http or https",
@@ -19,8 +33,8 @@ class UrlGuardTest {
 			"http:///nohost | host", "https://example.com/a#frag | fragment",
 			"http://localhost:8080/hook | loopback", "http://127.0.0.1/hook | loopback",
 			"http://[::1]/hook | loopback", "http://[::ffff:127.0.0.1]/hook | loopback",
-			"http://0x7f000001/hook | does not resolve", "http://127.1/hook | must name a host", "http://2130706433/hook | loopback",
-			"http://10.1.2.3/hook | private", "http://192.168.0.1/hook | private",
+			"http://0x7f000001/hook | numeric", "http://127.1/hook | must name a host", "http://2130706433/hook | numeric",
+			"http://0177.0.0.1/hook | numeric", "http://10.1.2.3/hook | private", "http://192.168.0.1/hook | private",
 			"http://169.254.169.254/latest/meta-data/ | metadata", "http://[fd00:ec2::254]/ | metadata",
 			"http://100.64.1.1/ | shared", "http://0.0.0.0:8080/ | unspecified", "http://[::]/ | unspecified",
 			"http://224.0.0.1/ | multicast", "http://[fe80::1]/ | link-local",
@@ -28,9 +42,7 @@ class UrlGuardTest {
 			"http://does-not-exist.invalid/ | does not resolve" })
 	void refusesUnsafeUrl(String url, String reason) {
 		StepVerifier.create(this.strict.vet(url))
-			.expectErrorSatisfies((ex) -> org.assertj.core.api.Assertions.assertThat(ex)
-				.isInstanceOf(UnsafeUrlException.class)
-				.hasMessageContaining(reason))
+			.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(UnsafeUrlException.class).hasMessageContaining(reason))
 			.verify();
 	}
 
@@ -46,6 +58,28 @@ class UrlGuardTest {
 		StepVerifier.create(this.permissive.vet("http://169.254.169.254/latest/meta-data/"))
 			.expectError(UnsafeUrlException.class)
 			.verify();
+	}
+
+	@Test
+	void refusesANameThatDoesNotResolveInTimeInsteadOfHanging() {
+		try (DnsBlackHole blackHole = new DnsBlackHole();
+				DnsHostResolver hanging = new DnsHostResolver(List.of(blackHole.address()), Duration.ofMillis(500))) {
+			var guard = new UrlGuard(new AddressPolicy(false), hanging);
+			long started = System.nanoTime();
+
+			StepVerifier.create(guard.vet("https://hooks.example.com/in"))
+				.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(UnsafeUrlException.class)
+					.hasMessageContaining("did not resolve in time"))
+				.verify(Duration.ofSeconds(5));
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource({ "2130706433, true", "0x7f000001, true", "0177.0.0.1, true", "127.1, true", "1.2.3.4, false",
+			"255.255.255.255, false", "01.2.3.4, true", "1e100.net, false", "example.com, false", "[::1], false" })
+	void tellsAmbiguousNumericHosts(String host, boolean ambiguous) {
+		assertThat(UrlGuard.isAmbiguousNumericHost(host)).isEqualTo(ambiguous);
 	}
 
 }
