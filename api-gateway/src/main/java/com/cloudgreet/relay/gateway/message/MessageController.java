@@ -11,7 +11,6 @@ import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.event.CloudEvent;
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import com.cloudgreet.relay.common.id.IdKind;
-import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RecordKeys;
 import com.cloudgreet.relay.common.message.EmailMessage;
@@ -19,6 +18,7 @@ import com.cloudgreet.relay.common.message.SmsMessage;
 import com.cloudgreet.relay.common.message.WebhookEvent;
 import com.cloudgreet.relay.gateway.auth.Caller;
 import com.cloudgreet.relay.gateway.idempotency.IdempotencyStore;
+import com.cloudgreet.relay.gateway.idempotency.IdempotentRequest;
 import com.cloudgreet.relay.gateway.openapi.ApiSchemas;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -126,15 +126,15 @@ public class MessageController {
 		String key = request.getHeaders().getFirst(RelayHttpHeaders.IDEMPOTENCY_KEY);
 		return this.bodies.json(request)
 			.flatMap((body) -> this.idempotency.execute(tenantId, key, "POST", request.getPath().value(), body,
-					() -> publish(channel, tenantId, body)))
+					(idempotent) -> publish(channel, tenantId, body, idempotent)))
 			.map(Reply::toEntity);
 	}
 
-	private Mono<Reply> publish(Channel channel, String tenantId, byte[] body) {
+	private Mono<Reply> publish(Channel channel, String tenantId, byte[] body, IdempotentRequest idempotent) {
 		// The accepted-record write runs beside the Kafka send rather than after it: the answer
 		// waits for the slower of the two, not their sum. If the send fails the client gets a 503
 		// without the id, so a record for it can never be queried and does no harm.
-		return Mono.fromCallable(() -> event(channel, tenantId, body))
+		return Mono.fromCallable(() -> event(channel, tenantId, body, idempotent))
 			.flatMap((prepared) -> Mono
 				.when(this.publisher.publish(prepared.event(), prepared.recordKey()),
 						this.accepted.remember(prepared.event().id(), tenantId, channel))
@@ -145,12 +145,12 @@ public class MessageController {
 	}
 
 	/** Parses once into a tree, then validates that tree as the channel's payload. */
-	private static Prepared event(Channel channel, String tenantId, byte[] body) {
+	private static Prepared event(Channel channel, String tenantId, byte[] body, IdempotentRequest idempotent) {
 		JsonNode data = RelayJson.read(body, JsonNode.class);
 		if (!data.isObject()) {
 			throw ApiProblem.badRequest("The body must be a JSON object.");
 		}
-		String id = RelayIds.next(channel == Channel.WEBHOOK ? IdKind.EVENT : IdKind.MESSAGE);
+		String id = idempotent.newId(channel == Channel.WEBHOOK ? IdKind.EVENT : IdKind.MESSAGE);
 		CloudEvent event = CloudEvent.request(channel, id, SOURCE, tenantId, data);
 		String recordKey = switch (channel) {
 			case EMAIL -> {
