@@ -2,6 +2,7 @@ package com.cloudgreet.relay.gateway.tenant;
 
 import com.cloudgreet.relay.common.message.InvalidMessageException;
 import com.cloudgreet.relay.common.message.Violation;
+import com.cloudgreet.relay.common.ratelimit.Limit;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** Bodies of the admin API; each validates itself like the message payloads do. */
@@ -27,11 +28,14 @@ public final class TenantRequests {
 
 		public RateLimit {
 			java.util.List<Violation> violations = new java.util.ArrayList<>();
-			if (requestsPerSecond == null || !(requestsPerSecond > 0) || requestsPerSecond > 1_000_000) {
-				violations.add(new Violation("/requestsPerSecond", "is required: a number above 0, at most 1000000"));
+			// Bounds that keep the limiter script's arithmetic exact (see Limit).
+			if (requestsPerSecond == null || !(requestsPerSecond >= Limit.MIN_RATE_PER_SECOND)
+					|| requestsPerSecond > Limit.MAX_RATE_PER_SECOND) {
+				violations.add(new Violation("/requestsPerSecond",
+						"is required: a number from " + Limit.MIN_RATE_TEXT + " to " + Limit.MAX_RATE_TEXT));
 			}
-			if (burst == null || burst < 1 || burst > 10_000_000) {
-				violations.add(new Violation("/burst", "is required: an integer from 1 to 10000000"));
+			if (burst == null || burst < 1 || burst > Limit.MAX_BURST) {
+				violations.add(new Violation("/burst", "is required: an integer from 1 to " + Limit.MAX_BURST));
 			}
 			if (!violations.isEmpty()) {
 				throw new InvalidMessageException(violations);
