@@ -42,10 +42,13 @@ public record GatewayProperties(String adminToken, @NotEmpty String internalToke
 	 * bounds how long a revoked key may still pass on another gateway if the eviction message is lost
 	 * @param unavailableRetryAfter the {@code Retry-After} sent with {@code 503} when Kafka or Redis is down
 	 * @param trustedProxies addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is believed
+	 * @param senderCacheTtl how long a tenant's sender allowlist is cached in process; bounds how long
+	 * another gateway still applies the old list after an admin change
 	 */
 	public record Gateway(@Valid @NotNull Services services, @Valid @NotNull RateLimit rateLimit,
 			@Valid @NotNull Idempotency idempotency, @NotNull DataSize maxBodySize, @NotNull Duration acceptedTtl,
-			@NotNull Duration apiKeyCacheTtl, @NotNull Duration apiKeyLocalCacheTtl, @NotNull Duration unavailableRetryAfter, List<String> trustedProxies) {
+			@NotNull Duration apiKeyCacheTtl, @NotNull Duration apiKeyLocalCacheTtl, @NotNull Duration unavailableRetryAfter, List<String> trustedProxies,
+			@NotNull Duration senderCacheTtl) {
 
 		public Gateway {
 			trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);

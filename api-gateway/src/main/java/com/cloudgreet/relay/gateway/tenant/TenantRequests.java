@@ -1,5 +1,6 @@
 package com.cloudgreet.relay.gateway.tenant;
 
+import com.cloudgreet.relay.common.message.AllowedSenders;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
 import com.cloudgreet.relay.common.message.Violation;
 import com.cloudgreet.relay.common.ratelimit.Limit;
@@ -11,10 +12,15 @@ public final class TenantRequests {
 	private TenantRequests() {
 	}
 
-	/** {@code POST /admin/v1/tenants}. */
-	public record CreateTenant(String name, RateLimit rateLimit) {
+	/**
+	 * {@code POST /admin/v1/tenants}.
+	 *
+	 * @param senders the tenant's sender allowlist; absent or empty lists allow only the default sender
+	 */
+	public record CreateTenant(String name, RateLimit rateLimit, AllowedSenders senders) {
 
 		public CreateTenant {
+			senders = senders == null ? AllowedSenders.NONE : senders;
 			if (name == null || name.isBlank() || name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
 				throw InvalidMessageException.of("/name", "is required: 1 to 200 characters, no control characters");
 			}
