@@ -9,6 +9,7 @@ import com.cloudgreet.relay.common.message.InvalidMessageException;
 import com.cloudgreet.relay.common.message.SmsMessage;
 import com.cloudgreet.relay.common.message.Violation;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
+import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.tenant.TenantStore;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -28,8 +29,11 @@ public class TenantSenders {
 
 	private final AsyncCache<String, AllowedSenders> cache;
 
+	private final Duration unavailableRetryAfter;
+
 	public TenantSenders(TenantStore store, GatewayProperties properties) {
 		this.store = store;
+		this.unavailableRetryAfter = properties.gateway().unavailableRetryAfter();
 		Duration ttl = properties.gateway().senderCacheTtl();
 		this.cache = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(100_000).buildAsync();
 	}
@@ -51,7 +55,10 @@ public class TenantSenders {
 
 	private Mono<AllowedSenders> allowed(String tenantId) {
 		return Mono.fromFuture(() -> this.cache.get(tenantId,
-				(id, executor) -> this.store.senders(id).defaultIfEmpty(AllowedSenders.NONE).toFuture()));
+				(id, executor) -> this.store.senders(id).defaultIfEmpty(AllowedSenders.NONE).toFuture()))
+			// The database could not answer: "retry shortly", not a 500 (a failed load is not cached).
+			.onErrorMap((ex) -> ApiProblem.unavailable("Allowed senders cannot be checked right now; retry shortly.",
+					this.unavailableRetryAfter));
 	}
 
 	private static Mono<Void> refuse(List<Violation> violations) {
