@@ -22,6 +22,9 @@ class IdempotencyIT extends GatewayIntegrationTest {
 	@Value("${local.server.port}")
 	int port;
 
+	@org.springframework.beans.factory.annotation.Autowired
+	org.springframework.data.redis.core.ReactiveStringRedisTemplate redis;
+
 	@Test
 	void repeatWithTheSameKeyAndBodyReplaysTheFirstAnswerAndPublishesNothing() {
 		NewTenant tenant = createTenant();
@@ -115,6 +118,52 @@ class IdempotencyIT extends GatewayIntegrationTest {
 			}
 		});
 		assertPublishedOnly(tenant, id);
+	}
+
+	@Test
+	void signingSecretsAreStoredRedactedAndReplayedAsNull() throws Exception {
+		NewTenant tenant = createTenant();
+		String secret = "whsec_" + UUID.randomUUID().toString().replace("-", "");
+		java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+		OWNER_ROUTES.put("POST /internal/v1/endpoints", (request) -> {
+			calls.incrementAndGet();
+			return new mockwebserver3.MockResponse.Builder().code(201)
+				.addHeader("Content-Type", "application/json")
+				.body("{\"id\":\"ep_0192f0c0a1b27c3d8e4f5a6b7c8d0abc\",\"url\":\"https://example.com/hook\",\"secret\":\""
+						+ secret + "\"}")
+				.build();
+		});
+		String key = UUID.randomUUID().toString();
+		createEndpoint(tenant, key).expectStatus().isCreated().expectBody().jsonPath("$.secret").isEqualTo(secret);
+
+		String stored = this.redis.opsForValue()
+			.get("relay:idem:{" + tenant.id() + "}:" + java.util.HexFormat.of()
+				.formatHex(java.security.MessageDigest.getInstance("SHA-256")
+					.digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+			.block(Duration.ofSeconds(5));
+		assertThat(stored).startsWith("D|").contains("ep_0192f0c0a1b27c3d8e4f5a6b7c8d0abc").doesNotContain("whsec_");
+
+		createEndpoint(tenant, key).expectStatus()
+			.isCreated()
+			.expectHeader()
+			.valueEquals("Idempotency-Replay", "true")
+			.expectBody()
+			.jsonPath("$.id")
+			.isEqualTo("ep_0192f0c0a1b27c3d8e4f5a6b7c8d0abc")
+			.jsonPath("$.secret")
+			.isEmpty();
+		assertThat(calls).hasValue(1);
+	}
+
+	private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec createEndpoint(NewTenant tenant,
+			String key) {
+		return this.web.post()
+			.uri("/v1/endpoints")
+			.header("Authorization", "Bearer " + tenant.apiKey())
+			.header("Idempotency-Key", key)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"url\":\"https://example.com/hook\",\"eventTypes\":[\"order.paid\"]}")
+			.exchange();
 	}
 
 	@Test

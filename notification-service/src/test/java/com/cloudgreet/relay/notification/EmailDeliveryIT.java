@@ -25,6 +25,7 @@ class EmailDeliveryIT extends NotificationIT {
 				"from", "Billing <billing@cloudgreet.example>", "replyTo", "support@cloudgreet.example",
 				"subject", "Invoice " + unique + " – ünïcode", "text", "Plain body " + unique,
 				"html", "<p>HTML body " + unique + "</p>");
+		allowSenders(List.of("cloudgreet.example"), List.of());
 
 		String id = publishEmail(data);
 

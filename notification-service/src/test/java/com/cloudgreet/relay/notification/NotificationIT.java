@@ -86,9 +86,40 @@ public abstract class NotificationIT {
 
 	protected String tenant;
 
+	@Autowired
+	private org.springframework.r2dbc.core.DatabaseClient db;
+
+	@Value("${spring.flyway.url}")
+	private String flywayUrl;
+
+	private static final java.util.concurrent.atomic.AtomicBoolean GATEWAY_SCHEMA = new java.util.concurrent.atomic.AtomicBoolean();
+
 	@BeforeEach
 	void newTenant() {
 		this.tenant = RelayIds.next(IdKind.TENANT);
+		if (GATEWAY_SCHEMA.compareAndSet(false, true)) {
+			// The sender allowlists live in the gateway's schema, which this service reads: migrate it
+			// with the gateway's own migrations, as a deployment has it.
+			org.flywaydb.core.Flyway.configure()
+				.dataSource(this.flywayUrl, "postgres", null)
+				.schemas("gateway")
+				.defaultSchema("gateway")
+				.locations("filesystem:../api-gateway/src/main/resources/db/migration")
+				.load()
+				.migrate();
+		}
+	}
+
+	/** Makes this test's tenant a gateway tenant with these allowed senders. */
+	protected void allowSenders(List<String> email, List<String> sms) {
+		this.db.sql("""
+				insert into gateway.tenant (id, name, email_senders, sms_senders) values (:id, 'test', :email, :sms)
+				on conflict (id) do update set email_senders = excluded.email_senders, sms_senders = excluded.sms_senders""")
+			.bind("id", this.tenant)
+			.bind("email", email.toArray(String[]::new))
+			.bind("sms", sms.toArray(String[]::new))
+			.then()
+			.block(Duration.ofSeconds(10));
 	}
 
 	protected String publishEmail(Map<String, Object> data) {

@@ -5,11 +5,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import com.cloudgreet.relay.common.ratelimit.Limit;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Positive;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Name;
 import org.springframework.util.unit.DataSize;
@@ -39,10 +42,13 @@ public record GatewayProperties(String adminToken, @NotEmpty String internalToke
 	 * bounds how long a revoked key may still pass on another gateway if the eviction message is lost
 	 * @param unavailableRetryAfter the {@code Retry-After} sent with {@code 503} when Kafka or Redis is down
 	 * @param trustedProxies addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is believed
+	 * @param senderCacheTtl how long a tenant's sender allowlist is cached in process; bounds how long
+	 * another gateway still applies the old list after an admin change
 	 */
 	public record Gateway(@Valid @NotNull Services services, @Valid @NotNull RateLimit rateLimit,
 			@Valid @NotNull Idempotency idempotency, @NotNull DataSize maxBodySize, @NotNull Duration acceptedTtl,
-			@NotNull Duration apiKeyCacheTtl, @NotNull Duration apiKeyLocalCacheTtl, @NotNull Duration unavailableRetryAfter, List<String> trustedProxies) {
+			@NotNull Duration apiKeyCacheTtl, @NotNull Duration apiKeyLocalCacheTtl, @NotNull Duration unavailableRetryAfter, List<String> trustedProxies,
+			@NotNull Duration senderCacheTtl) {
 
 		public Gateway {
 			trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
@@ -77,16 +83,21 @@ public record GatewayProperties(String adminToken, @NotEmpty String internalToke
 
 	}
 
-	/** A token bucket: {@code burst} requests at once, refilled at {@code requestsPerSecond}. */
-	public record Rate(@Positive double requestsPerSecond, @Min(1) long burst) {
+	/**
+	 * A token bucket: {@code burst} requests at once, refilled at {@code requestsPerSecond}. The
+	 * bounds keep the limiter script's arithmetic exact (see {@link Limit}).
+	 */
+	public record Rate(@DecimalMin(Limit.MIN_RATE_TEXT) @DecimalMax(Limit.MAX_RATE_TEXT) double requestsPerSecond,
+			@Min(1) @Max(Limit.MAX_BURST) long burst) {
 	}
 
 	/**
 	 * @param path path pattern of the route (e.g. {@code /v1/messages/sms})
 	 * @param method HTTP method, or empty for any
 	 */
-	public record RouteLimit(@NotEmpty String path, String method, @Positive double requestsPerSecond,
-			@Min(1) long burst) {
+	public record RouteLimit(@NotEmpty String path, String method,
+			@DecimalMin(Limit.MIN_RATE_TEXT) @DecimalMax(Limit.MAX_RATE_TEXT) double requestsPerSecond,
+			@Min(1) @Max(Limit.MAX_BURST) long burst) {
 	}
 
 	public enum FailureMode {

@@ -67,7 +67,7 @@ public class EndpointProxyController {
 				return call;
 			}
 			String key = request.getHeaders().getFirst(RelayHttpHeaders.IDEMPOTENCY_KEY);
-			return this.idempotency.execute(tenantId, key, "POST", request.getURI().getRawPath(), bytes, () -> call);
+			return this.idempotency.execute(tenantId, key, "POST", request.getURI().getRawPath(), bytes, (idempotent) -> call);
 		}).map(Reply::toEntity);
 	}
 

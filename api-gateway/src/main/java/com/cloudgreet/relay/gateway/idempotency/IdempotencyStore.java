@@ -9,7 +9,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
@@ -37,6 +37,11 @@ import reactor.core.publisher.Mono;
  *
  * <p>Answers that say "try again" (5xx) are not stored: the key is released so the client's retry
  * can succeed. Client errors (4xx) are stored, as Stripe does: the same request fails the same way.
+ *
+ * <p>What a keyed request creates is named from tenant, key and fingerprint
+ * ({@link IdempotentRequest}), so a request that runs again because its stored answer was lost
+ * (client gone, Redis store failed, marker expired) publishes the same id a second time, which
+ * the consumers de-duplicate. Signing secrets in an answer are stored redacted ({@link SecretRedaction}).
  */
 @Component
 public class IdempotencyStore {
@@ -75,21 +80,25 @@ public class IdempotencyStore {
 	 * action simply runs.
 	 */
 	public Mono<Reply> execute(String tenantId, String key, String method, String path, byte[] body,
-			Supplier<Mono<Reply>> action) {
+			Function<IdempotentRequest, Mono<Reply>> action) {
 		if (key == null) {
-			return action.get();
+			return Mono.defer(() -> action.apply(IdempotentRequest.UNKEYED));
 		}
 		if (!KEY.matcher(key).matches()) {
 			return Mono.error(ApiProblem.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters."));
 		}
-		String redisKey = PREFIX + "{" + tenantId + "}:" + sha256Hex(key.getBytes(StandardCharsets.UTF_8));
+		String keyHash = sha256Hex(key.getBytes(StandardCharsets.UTF_8));
+		String redisKey = PREFIX + "{" + tenantId + "}:" + keyHash;
 		String fingerprint = fingerprint(method, path, body);
+		// The fingerprint is part of the name: a key reused for another request after the TTL
+		// forgot it names a new message, not one the consumers would skip as already handled.
+		IdempotentRequest request = new IdempotentRequest(tenantId + "\n" + keyHash + "\n" + fingerprint);
 		String marker = IN_FLIGHT + fingerprint + "|" + UUID.randomUUID();
 		return this.redis.opsForValue()
 			.setIfAbsent(redisKey, marker, this.inFlightTtl)
 			.onErrorMap((ex) -> !(ex instanceof ApiProblem), (ex) -> ApiProblem.unavailable(
 					"Idempotency keys cannot be checked right now; retry shortly.", this.unavailableRetryAfter))
-			.flatMap((claimed) -> claimed ? run(redisKey, marker, fingerprint, action)
+			.flatMap((claimed) -> claimed ? run(redisKey, marker, fingerprint, () -> action.apply(request))
 					: existing(redisKey, fingerprint)
 						// The record expired between SET NX and GET: claim it afresh.
 						.switchIfEmpty(Mono.defer(() -> execute(tenantId, key, method, path, body, action))));
@@ -117,16 +126,17 @@ public class IdempotencyStore {
 				"Idempotency keys cannot be checked right now; retry shortly.", this.unavailableRetryAfter));
 	}
 
-	private Mono<Reply> run(String redisKey, String marker, String fingerprint, Supplier<Mono<Reply>> action) {
+	private Mono<Reply> run(String redisKey, String marker, String fingerprint,
+			java.util.function.Supplier<Mono<Reply>> action) {
 		return Mono.defer(action)
 			.flatMap((reply) -> reply.status() >= 500 ? release(redisKey, marker).thenReturn(reply)
-					: store(redisKey, fingerprint, reply).thenReturn(reply))
+					: store(redisKey, marker, fingerprint, reply).thenReturn(reply))
 			.onErrorResume((ex) -> {
 				ApiProblem problem = ProblemExceptionHandler.toProblem(ex);
 				if (problem.status().is4xxClientError()) {
 					Reply reply = new Reply(problem.status().value(), problemHeaders(problem),
 							RelayJson.write(ProblemExceptionHandler.body(problem, null)));
-					return store(redisKey, fingerprint, reply).then(Mono.error(ex));
+					return store(redisKey, marker, fingerprint, reply).then(Mono.error(ex));
 				}
 				return release(redisKey, marker).then(Mono.error(ex));
 			});
@@ -143,13 +153,17 @@ public class IdempotencyStore {
 		return headers;
 	}
 
-	private Mono<Void> store(String redisKey, String fingerprint, Reply reply) {
-		Stored stored = new Stored(fingerprint, reply.status(), reply.headers(),
-				new String(reply.body(), StandardCharsets.UTF_8));
+	private Mono<Void> store(String redisKey, String marker, String fingerprint, Reply reply) {
+		byte[] body = SecretRedaction.redact(reply.body()).orElse(null);
+		if (body == null) {
+			// A secret we cannot cut out is never stored; the client's retry runs again instead.
+			return release(redisKey, marker);
+		}
+		Stored stored = new Stored(fingerprint, reply.status(), reply.headers(), new String(body, StandardCharsets.UTF_8));
 		String value = DONE + new String(RelayJson.write(stored), StandardCharsets.UTF_8);
 		// A failure to store must not turn an accepted request into an error: the message is in
-		// Kafka already. The in-flight marker then expires and a retry would publish again; that
-		// is the at-least-once edge the consumers' de-duplication by message id covers.
+		// Kafka already. The in-flight marker then expires and a retry publishes again, under the
+		// same derived id (IdempotentRequest), so the consumers' de-duplication by id drops it.
 		return this.redis.opsForValue().set(redisKey, value, this.ttl).onErrorReturn(false).then();
 	}
 

@@ -11,7 +11,6 @@ import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.event.CloudEvent;
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import com.cloudgreet.relay.common.id.IdKind;
-import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RecordKeys;
 import com.cloudgreet.relay.common.message.EmailMessage;
@@ -19,7 +18,9 @@ import com.cloudgreet.relay.common.message.SmsMessage;
 import com.cloudgreet.relay.common.message.WebhookEvent;
 import com.cloudgreet.relay.gateway.auth.Caller;
 import com.cloudgreet.relay.gateway.idempotency.IdempotencyStore;
+import com.cloudgreet.relay.gateway.idempotency.IdempotentRequest;
 import com.cloudgreet.relay.gateway.openapi.ApiSchemas;
+import com.cloudgreet.relay.gateway.sender.TenantSenders;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
@@ -56,12 +57,15 @@ public class MessageController {
 
 	private final AcceptedMessages accepted;
 
+	private final TenantSenders senders;
+
 	public MessageController(RequestBodies bodies, IdempotencyStore idempotency, MessagePublisher publisher,
-			AcceptedMessages accepted) {
+			AcceptedMessages accepted, TenantSenders senders) {
 		this.bodies = bodies;
 		this.idempotency = idempotency;
 		this.publisher = publisher;
 		this.accepted = accepted;
+		this.senders = senders;
 	}
 
 	@PostMapping("/v1/messages/email")
@@ -126,44 +130,41 @@ public class MessageController {
 		String key = request.getHeaders().getFirst(RelayHttpHeaders.IDEMPOTENCY_KEY);
 		return this.bodies.json(request)
 			.flatMap((body) -> this.idempotency.execute(tenantId, key, "POST", request.getPath().value(), body,
-					() -> publish(channel, tenantId, body)))
+					(idempotent) -> publish(channel, tenantId, body, idempotent)))
 			.map(Reply::toEntity);
 	}
 
-	private Mono<Reply> publish(Channel channel, String tenantId, byte[] body) {
+	private Mono<Reply> publish(Channel channel, String tenantId, byte[] body, IdempotentRequest idempotent) {
 		// The accepted-record write runs beside the Kafka send rather than after it: the answer
 		// waits for the slower of the two, not their sum. If the send fails the client gets a 503
 		// without the id, so a record for it can never be queried and does no harm.
-		return Mono.fromCallable(() -> event(channel, tenantId, body))
+		return Mono.fromCallable(() -> event(channel, tenantId, body, idempotent))
+			.flatMap((prepared) -> this.senders.verify(tenantId, prepared.payload()).thenReturn(prepared))
 			.flatMap((prepared) -> Mono
 				.when(this.publisher.publish(prepared.event(), prepared.recordKey()),
 						this.accepted.remember(prepared.event().id(), tenantId, channel))
 				.then(Mono.fromSupplier(() -> answer(prepared.event(), channel))));
 	}
 
-	private record Prepared(CloudEvent event, String recordKey) {
+	private record Prepared(CloudEvent event, String recordKey, Object payload) {
 	}
 
 	/** Parses once into a tree, then validates that tree as the channel's payload. */
-	private static Prepared event(Channel channel, String tenantId, byte[] body) {
+	private static Prepared event(Channel channel, String tenantId, byte[] body, IdempotentRequest idempotent) {
 		JsonNode data = RelayJson.read(body, JsonNode.class);
 		if (!data.isObject()) {
 			throw ApiProblem.badRequest("The body must be a JSON object.");
 		}
-		String id = RelayIds.next(channel == Channel.WEBHOOK ? IdKind.EVENT : IdKind.MESSAGE);
+		String id = idempotent.newId(channel == Channel.WEBHOOK ? IdKind.EVENT : IdKind.MESSAGE);
 		CloudEvent event = CloudEvent.request(channel, id, SOURCE, tenantId, data);
-		String recordKey = switch (channel) {
-			case EMAIL -> {
-				RelayJson.convert(data, EmailMessage.class);
-				yield RecordKeys.forEvent(event);
+		return switch (channel) {
+			case EMAIL -> new Prepared(event, RecordKeys.forEvent(event), RelayJson.convert(data, EmailMessage.class));
+			case SMS -> {
+				SmsMessage sms = RelayJson.convert(data, SmsMessage.class);
+				yield new Prepared(event, RecordKeys.forSms(tenantId, sms.to()), sms);
 			}
-			case SMS -> RecordKeys.forSms(tenantId, RelayJson.convert(data, SmsMessage.class).to());
-			case WEBHOOK -> {
-				RelayJson.convert(data, WebhookEvent.class);
-				yield RecordKeys.forEvent(event);
-			}
+			case WEBHOOK -> new Prepared(event, RecordKeys.forEvent(event), RelayJson.convert(data, WebhookEvent.class));
 		};
-		return new Prepared(event, recordKey);
 	}
 
 	private static Reply answer(CloudEvent event, Channel channel) {

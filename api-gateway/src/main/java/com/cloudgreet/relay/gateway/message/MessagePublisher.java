@@ -7,7 +7,11 @@ import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
+import com.cloudgreet.relay.gateway.problem.ProblemExceptionHandler;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -22,7 +26,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * Publishes request events to their channel's topic and completes only once the broker has
  * acknowledged the record (idempotent producer, {@code acks=all}; see {@code application.yml}).
  * Any failure becomes a {@code 503} with {@code Retry-After}: the caller never answers {@code 202}
- * for something that is not stored.
+ * for something that is not stored. The one exception is a record too large for Kafka, which no
+ * retry can fix: it is {@code 413}, refused before sending when the producer's
+ * {@code max.request.size} would refuse it, and mapped from {@link RecordTooLargeException} when
+ * the broker's limit ({@code max.message.bytes}) is the lower one.
  */
 @Component
 public class MessagePublisher {
@@ -31,7 +38,18 @@ public class MessagePublisher {
 
 	private final KafkaTemplate<String, byte[]> kafka;
 
+	/** Kafka's default {@code max.request.size}. */
+	private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+
+	/**
+	 * Room for what the producer adds beyond key, value and our headers: the record batch header
+	 * (61 bytes), per-record varints, and the {@code traceparent} header the observation adds.
+	 */
+	static final int RECORD_OVERHEAD = 512;
+
 	private final Duration retryAfter;
+
+	private final int maxRecordBytes;
 
 	/**
 	 * {@code send} may block for up to {@code max.block.ms} when the broker is unknown or the
@@ -43,6 +61,21 @@ public class MessagePublisher {
 	public MessagePublisher(KafkaTemplate<String, byte[]> kafka, GatewayProperties properties) {
 		this.kafka = kafka;
 		this.retryAfter = properties.gateway().unavailableRetryAfter();
+		this.maxRecordBytes = maxRequestSize(kafka);
+		long maxBody = properties.gateway().maxBodySize().toBytes();
+		if (maxBody > this.maxRecordBytes) {
+			// Bodies the HTTP layer admits could never be queued: every one near the cap would be 413.
+			throw new IllegalStateException("relay.gateway.max-body-size (" + maxBody
+					+ " bytes) exceeds the Kafka producer's max.request.size (" + this.maxRecordBytes
+					+ " bytes); lower the one or raise the other (and the topics' max.message.bytes)");
+		}
+	}
+
+	private static int maxRequestSize(KafkaTemplate<String, byte[]> kafka) {
+		Object configured = kafka.getProducerFactory()
+			.getConfigurationProperties()
+			.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+		return configured == null ? DEFAULT_MAX_REQUEST_SIZE : Integer.parseInt(configured.toString().trim());
 	}
 
 	public Mono<Void> publish(CloudEvent event, String recordKey) {
@@ -50,14 +83,47 @@ public class MessagePublisher {
 				CloudEventCodec.encode(event));
 		record.headers().add(RelayKafkaHeaders.CONTENT_TYPE, RelayKafkaHeaders.CLOUDEVENTS_JSON.getBytes(UTF_8));
 		record.headers().add(RelayKafkaHeaders.TENANT_ID, event.tenantid().getBytes(UTF_8));
+		int size = estimatedSize(record);
+		if (size > this.maxRecordBytes) {
+			return Mono.error(tooLarge(size));
+		}
 		return Mono.defer(() -> Mono.fromFuture(this.kafka.send(record)))
 			.subscribeOn(this.sendScheduler)
 			.onErrorMap((ex) -> {
+				if (isRecordTooLarge(ex)) {
+					log.info("Kafka refused {} for {} as too large ({} bytes)", event.id(), event.channel().topic(), size);
+					return tooLarge(size);
+				}
 				log.warn("Kafka did not accept {} for {}: {}", event.id(), event.channel().topic(), ex.toString());
 				return ApiProblem.unavailable("The message could not be queued; nothing was accepted. Retry shortly.",
 						this.retryAfter);
 			})
 			.then();
+	}
+
+	/** An upper bound of what the producer checks against {@code max.request.size}. */
+	static int estimatedSize(ProducerRecord<String, byte[]> record) {
+		long size = RECORD_OVERHEAD + record.value().length
+				+ (record.key() == null ? 0 : record.key().getBytes(UTF_8).length);
+		for (Header header : record.headers()) {
+			size += header.key().getBytes(UTF_8).length + (header.value() == null ? 0 : header.value().length);
+		}
+		return (int) Math.min(Integer.MAX_VALUE, size);
+	}
+
+	private static boolean isRecordTooLarge(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+			if (cause instanceof RecordTooLargeException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private ApiProblem tooLarge(int size) {
+		// Not 503: retrying the same request can never succeed.
+		return ProblemExceptionHandler.tooLarge("The message is too large to queue: about " + size
+				+ " bytes as a Kafka record, over the limit of " + this.maxRecordBytes + " bytes. Send a smaller body.");
 	}
 
 }

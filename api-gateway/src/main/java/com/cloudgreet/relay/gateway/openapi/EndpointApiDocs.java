@@ -48,7 +48,8 @@ public class EndpointApiDocs implements OpenApiCustomizer {
 				.addParametersItem(query("limit", new IntegerSchema()))
 				.addParametersItem(query("after", new StringSchema())))
 			.post(operation("createEndpoint", "Create an endpoint",
-					"The answer is the only time the signing secret (`whsec_...`) is shown, besides rotation. "
+					"The answer is the only time the signing secret (`whsec_...`) is shown, besides rotation; "
+							+ "an Idempotency-Key replay of it shows `secret: null` (secrets are never cached). "
 							+ "URLs that resolve to loopback, private, link-local or metadata addresses are refused.",
 					responses("201", "Created", ref(ENDPOINT)))
 				.requestBody(jsonBody("#/components/schemas/EndpointRequest"))));

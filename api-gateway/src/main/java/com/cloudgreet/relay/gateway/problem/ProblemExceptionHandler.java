@@ -98,8 +98,11 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
 	}
 
 	public static ApiProblem tooLarge() {
-		return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE, "Payload too large",
-				"The request body exceeds the gateway's limit.");
+		return tooLarge("The request body exceeds the gateway's limit.");
+	}
+
+	public static ApiProblem tooLarge(String detail) {
+		return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE, "Payload too large", detail);
 	}
 
 	private static ApiProblem fromFramework(ErrorResponse error) {

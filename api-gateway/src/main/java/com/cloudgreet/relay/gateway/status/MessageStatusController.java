@@ -92,7 +92,7 @@ public class MessageStatusController {
 		String key = exchange.getRequest().getHeaders().getFirst(RelayHttpHeaders.IDEMPOTENCY_KEY);
 		return this.idempotency
 			.execute(tenantId, key, "POST", exchange.getRequest().getPath().value(), new byte[0],
-					() -> this.owners.call(owner, HttpMethod.POST, "/internal/v1/messages/" + id + "/retry", tenantId,
+					(idempotent) -> this.owners.call(owner, HttpMethod.POST, "/internal/v1/messages/" + id + "/retry", tenantId,
 							null, null))
 			.map(Reply::toEntity);
 	}

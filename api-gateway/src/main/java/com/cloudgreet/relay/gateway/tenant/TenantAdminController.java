@@ -3,10 +3,12 @@ package com.cloudgreet.relay.gateway.tenant;
 import java.util.List;
 
 import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.common.message.AllowedSenders;
 import com.cloudgreet.relay.gateway.auth.Caller;
 import com.cloudgreet.relay.gateway.openapi.ApiSchemas;
 import com.cloudgreet.relay.gateway.openapi.OpenApiConfiguration;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
+import com.cloudgreet.relay.gateway.sender.TenantSenders;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -29,7 +31,8 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * The admin API ({@code /admin/v1/**}, admin token only): tenants, their limits and their keys.
+ * The admin API ({@code /admin/v1/**}, admin token only): tenants, their limits, their allowed
+ * senders and their keys.
  * A key is shown exactly once, in the answer that creates it. Rotation is "add a key, move
  * clients over, revoke the old one", so no client is ever left without a working key.
  */
@@ -44,10 +47,14 @@ public class TenantAdminController {
 
 	private final RequestBodies bodies;
 
-	public TenantAdminController(TenantStore store, ApiKeyAuthenticator keys, RequestBodies bodies) {
+	private final TenantSenders senders;
+
+	public TenantAdminController(TenantStore store, ApiKeyAuthenticator keys, RequestBodies bodies,
+			TenantSenders senders) {
 		this.store = store;
 		this.keys = keys;
 		this.bodies = bodies;
+		this.senders = senders;
 	}
 
 	/**
@@ -76,7 +83,8 @@ public class TenantAdminController {
 			TenantRequests.RateLimit limit = request.rateLimit();
 			return this.store
 				.create(tenantId, request.name(), limit == null ? null : limit.requestsPerSecond(),
-						limit == null ? null : limit.burst(), keyId, ApiKeys.hash(apiKey), ApiKeys.hint(apiKey))
+						limit == null ? null : limit.burst(), request.senders(), keyId, ApiKeys.hash(apiKey),
+						ApiKeys.hint(apiKey))
 				.then(Mono.fromSupplier(() -> created("/admin/v1/tenants/" + tenantId,
 						new TenantRequests.CreatedKey(tenantId, apiKey, keyId))));
 		});
@@ -135,6 +143,32 @@ public class TenantAdminController {
 				.collectList()
 				.flatMap((hashes) -> hashes.isEmpty() ? Mono.error(ApiProblem.notFound("No tenant with this id."))
 						: this.keys.evict(hashes).thenReturn(Reply.json(200, limit).toEntity()));
+		});
+	}
+
+	/** Replaces the whole allowlist, like {@code rate-limit}: what the body says is what holds. */
+	@PutMapping("/admin/v1/tenants/{tenantId}/senders")
+	@Operation(summary = "Set the senders a tenant may use",
+			description = "Email entries are domains (any address at exactly that domain, not subdomains) or single "
+					+ "addresses, for from and replyTo; SMS entries are E.164 numbers or alphanumeric sender ids, for "
+					+ "from. An empty list allows no custom sender: requests must leave the field out and get the "
+					+ "service's default sender. Other gateways apply a change within relay.gateway.sender-cache-ttl.",
+			requestBody = @RequestBody(required = true, content = @Content(mediaType = "application/json",
+					schema = @Schema(implementation = AllowedSenders.class))))
+	@ApiResponse(responseCode = "200", description = "The allowlist now in force (normalised)", content = @Content(
+			mediaType = "application/json", schema = @Schema(implementation = AllowedSenders.class)))
+	@ApiResponse(responseCode = "404", description = "No such tenant", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "422", description = "Invalid entries", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	public Mono<ResponseEntity<byte[]>> setSenders(@PathVariable String tenantId, ServerWebExchange exchange) {
+		return this.bodies.json(exchange.getRequest()).flatMap((body) -> {
+			AllowedSenders allowed = RelayJson.read(body, AllowedSenders.class);
+			return this.store.updateSenders(tenantId, allowed).flatMap((updated) -> {
+				if (!updated) {
+					return Mono.error(ApiProblem.notFound("No tenant with this id."));
+				}
+				this.senders.evict(tenantId);
+				return Mono.just(Reply.json(200, allowed).toEntity());
+			});
 		});
 	}
 

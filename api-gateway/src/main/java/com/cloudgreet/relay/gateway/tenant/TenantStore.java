@@ -6,6 +6,7 @@ import java.util.List;
 
 import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
+import com.cloudgreet.relay.common.message.AllowedSenders;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Flux;
@@ -22,14 +23,17 @@ public class TenantStore {
 	}
 
 	/** Creates a tenant and its first key in one statement, so neither exists without the other. */
-	public Mono<Void> create(String tenantId, String name, Double requestsPerSecond, Long burst, String keyId,
-			String keyHash, String hint) {
+	public Mono<Void> create(String tenantId, String name, Double requestsPerSecond, Long burst,
+			AllowedSenders senders, String keyId, String keyHash, String hint) {
 		var spec = this.db.sql("""
 				with t as (
-				  insert into tenant (id, name, requests_per_second, burst) values (:id, :name, :rps, :burst) returning id)
+				  insert into tenant (id, name, requests_per_second, burst, email_senders, sms_senders)
+				  values (:id, :name, :rps, :burst, :email, :sms) returning id)
 				insert into api_key (id, tenant_id, key_hash, hint) select :keyId, t.id, :hash, :hint from t""")
 			.bind("id", tenantId)
 			.bind("name", name)
+			.bind("email", senders.email().toArray(String[]::new))
+			.bind("sms", senders.sms().toArray(String[]::new))
 			.bind("keyId", keyId)
 			.bind("hash", keyHash)
 			.bind("hint", hint);
@@ -49,10 +53,13 @@ public class TenantStore {
 	}
 
 	public Mono<Tenant> find(String tenantId) {
-		return this.db.sql("select id, name, requests_per_second, burst, created_at from tenant where id = :id")
+		return this.db.sql("""
+				select id, name, requests_per_second, burst, created_at, email_senders, sms_senders
+				from tenant where id = :id""")
 			.bind("id", tenantId)
 			.map((row, meta) -> new Tenant(row.get(0, String.class), row.get(1, String.class),
 					TenantRequests.RateLimit.of(row.get(2, Double.class), row.get(3, Long.class)),
+					senders(row.get(5, String[].class), row.get(6, String[].class)),
 					instant(row.get(4, OffsetDateTime.class)), List.of()))
 			.one()
 			.flatMap((tenant) -> keys(tenantId).collectList().map(tenant::withKeys));
@@ -102,6 +109,29 @@ public class TenantStore {
 						.bind("id", tenantId)
 						.map((row, meta) -> row.get(0, String.class))
 						.all());
+	}
+
+	/** A tenant's sender allowlist, or empty if there is no such tenant. */
+	public Mono<AllowedSenders> senders(String tenantId) {
+		return this.db.sql("select email_senders, sms_senders from tenant where id = :id")
+			.bind("id", tenantId)
+			.map((row, meta) -> senders(row.get(0, String[].class), row.get(1, String[].class)))
+			.one();
+	}
+
+	/** Replaces a tenant's sender allowlist; false if there is no such tenant. */
+	public Mono<Boolean> updateSenders(String tenantId, AllowedSenders senders) {
+		return this.db.sql("update tenant set email_senders = :email, sms_senders = :sms where id = :id")
+			.bind("id", tenantId)
+			.bind("email", senders.email().toArray(String[]::new))
+			.bind("sms", senders.sms().toArray(String[]::new))
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows == 1);
+	}
+
+	private static AllowedSenders senders(String[] email, String[] sms) {
+		return new AllowedSenders(email == null ? List.of() : List.of(email), sms == null ? List.of() : List.of(sms));
 	}
 
 	static String newTenantId() {

@@ -18,8 +18,24 @@ public final class RelayIds {
 	private RelayIds() {
 	}
 
+	/** Namespace of {@link #nameBased}: fixed forever, or every derived id would change. */
+	private static final UUID NAMESPACE = UUID.fromString("5d0c7a52-3f4e-4f0b-9a51-6c2f1d8e7b10");
+
 	public static String next(IdKind kind) {
-		UUID uuid = UuidCreator.getTimeOrderedEpoch();
+		return render(kind, UuidCreator.getTimeOrderedEpoch());
+	}
+
+	/**
+	 * The same id for the same {@code name}, every time and on every instance: a name-based UUID
+	 * (version 5, RFC 9562) in Relay's id shape. For ids that a retry must reproduce, such as the
+	 * message id of an {@code Idempotency-Key} request, so a request published twice still carries
+	 * one id and consumers de-duplicate it. Such ids do not sort by creation time.
+	 */
+	public static String nameBased(IdKind kind, String name) {
+		return render(kind, UuidCreator.getNameBasedSha1(NAMESPACE, name));
+	}
+
+	private static String render(IdKind kind, UUID uuid) {
 		return kind.prefix() + "_" + uuid.toString().replace("-", "");
 	}
 

@@ -6,7 +6,37 @@ import jakarta.mail.internet.InternetAddress;
 /** RFC 5322 mailbox validation, delegated to Jakarta Mail's strict parser. */
 final class EmailAddresses {
 
+	/**
+	 * Bidirectional controls and zero-width characters: in a display name they make
+	 * {@code "Bank <x@evil.example>"} render as something else entirely (Trojan Source, CVE-2021-42574),
+	 * and no legitimate name needs them. U+061C Arabic letter mark, U+180E Mongolian vowel separator,
+	 * U+200B-U+200F zero-width space/joiners and marks, U+202A-U+202E embeddings and overrides,
+	 * U+2060-U+2064 word joiner and invisible operators, U+2066-U+2069 isolates, U+FEFF BOM.
+	 */
+	private static final java.util.regex.Pattern INVISIBLE = java.util.regex.Pattern
+		.compile("[\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]");
+
+	/**
+	 * An RFC 2047 encoded word. JSON carries Unicode as it is, so a name needs no encoding here, and
+	 * whether one is decoded (and so checked) would depend on the mail implementation on the
+	 * classpath: refused, so every service judges a name the same way.
+	 */
+	private static final java.util.regex.Pattern ENCODED_WORD = java.util.regex.Pattern
+		.compile("=\\?[^?\\s]+\\?[bBqQ]\\?[^?\\s]*\\?=");
+
 	private EmailAddresses() {
+	}
+
+	/** The bare address of one mailbox, lower-cased, or {@code null} if it is not one valid mailbox. */
+	static String bare(String address) {
+		try {
+			InternetAddress[] parsed = InternetAddress.parse(address, true);
+			return parsed.length == 1 && !parsed[0].isGroup() ? parsed[0].getAddress().toLowerCase(java.util.Locale.ROOT)
+					: null;
+		}
+		catch (AddressException ex) {
+			return null;
+		}
 	}
 
 	/** Checks one mailbox ({@code a@b.example} or {@code Name <a@b.example>}); groups and lists are refused. */
@@ -15,6 +45,14 @@ final class EmailAddresses {
 			return;
 		}
 		violations.singleLine(pointer, address);
+		if (INVISIBLE.matcher(address).find()) {
+			violations.add(pointer, "must not contain bidirectional or invisible formatting characters");
+			return;
+		}
+		if (ENCODED_WORD.matcher(address).find()) {
+			violations.add(pointer, "must not contain RFC 2047 encoded words; send the name as plain Unicode");
+			return;
+		}
 		if (address.length() > Limits.EMAIL_ADDRESS_LENGTH + 128) {
 			violations.add(pointer, "is too long");
 			return;
@@ -27,6 +65,11 @@ final class EmailAddresses {
 			}
 			InternetAddress mailbox = parsed[0];
 			mailbox.validate();
+			// Belt and braces: whatever the parser decodes must be clean too.
+			if (mailbox.getPersonal() != null && INVISIBLE.matcher(mailbox.getPersonal()).find()) {
+				violations.add(pointer, "must not contain bidirectional or invisible formatting characters");
+				return;
+			}
 			String bare = mailbox.getAddress();
 			if (bare.length() > Limits.EMAIL_ADDRESS_LENGTH || bare.indexOf('@') < 1
 					|| bare.substring(bare.indexOf('@') + 1).indexOf('.') < 1) {

@@ -27,8 +27,8 @@ public record SmsMessage(String to, String from, String body, Map<String, String
 		if (violations.required("/to", to)) {
 			checkE164(violations, "/to", to);
 		}
-		if (from != null && !SENDER_ID.matcher(from).matches()) {
-			checkE164(violations, "/from", from);
+		if (from != null) {
+			checkSender(violations, "/from", from);
 		}
 		if (violations.required("/body", body)) {
 			violations.maxLength("/body", body, Limits.SMS_BODY_LENGTH);
@@ -36,6 +36,13 @@ public record SmsMessage(String to, String from, String body, Map<String, String
 		}
 		violations.metadata("/metadata", metadata);
 		violations.throwIfAny();
+	}
+
+	/** A sender: an E.164 number or an alphanumeric sender id. */
+	static void checkSender(Violations violations, String pointer, String from) {
+		if (!SENDER_ID.matcher(from).matches()) {
+			checkE164(violations, pointer, from);
+		}
 	}
 
 	private static void checkE164(Violations violations, String pointer, String number) {

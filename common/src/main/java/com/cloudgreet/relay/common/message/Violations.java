@@ -68,6 +68,10 @@ final class Violations {
 		});
 	}
 
+	boolean isEmpty() {
+		return this.found.isEmpty();
+	}
+
 	void throwIfAny() {
 		if (!this.found.isEmpty()) {
 			throw new InvalidMessageException(this.found);

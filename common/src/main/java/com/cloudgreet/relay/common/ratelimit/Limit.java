@@ -8,6 +8,31 @@ package com.cloudgreet.relay.common.ratelimit;
  */
 public record Limit(String name, String id, double ratePerSecond, long burst) {
 
+	/*
+	 * Bounds of a configured limit (admin API, properties), from the script's arithmetic
+	 * (scripts/rate_limit.lua): it works in microseconds on Lua numbers, which are doubles and
+	 * exact only up to 2^53 (about 9.0e15). A bucket's state is "now + interval x burst" at most,
+	 * with now about 1.8e15 us (2026) and interval = 1e6 / rate. The minimum rate (one request per
+	 * 1000 s, interval 1e9 us) times the maximum burst (1e6) is 1e15 us (32 years): state stays
+	 * below 2.8e15, exact in Lua, far from overflowing Java's long, and a valid Redis TTL. Above
+	 * 1e6 per second the interval would round below 1 us, so faster rates would not be faster.
+	 */
+
+	/** Slowest allowed rate: one request per 1000 seconds. */
+	public static final double MIN_RATE_PER_SECOND = 0.001;
+
+	/** {@link #MIN_RATE_PER_SECOND} for validation annotations. */
+	public static final String MIN_RATE_TEXT = "0.001";
+
+	/** Fastest allowed rate: one request per microsecond, the script's resolution. */
+	public static final double MAX_RATE_PER_SECOND = 1_000_000;
+
+	/** {@link #MAX_RATE_PER_SECOND} for validation annotations. */
+	public static final String MAX_RATE_TEXT = "1000000";
+
+	/** Largest allowed burst. */
+	public static final long MAX_BURST = 1_000_000;
+
 	public Limit {
 		if (name == null || !name.matches("[a-z0-9\\-]{1,32}")) {
 			throw new IllegalArgumentException("name must be 1-32 of [a-z0-9-], was " + name);

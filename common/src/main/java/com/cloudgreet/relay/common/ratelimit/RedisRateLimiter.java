@@ -54,7 +54,9 @@ public class RedisRateLimiter implements RateLimiter {
 			keys.add(RateLimitKeys.key(scope, limit));
 			long interval = Math.max(1, Math.round(MICROS_PER_SECOND / limit.ratePerSecond()));
 			args.add(Long.toString(interval));
-			args.add(Long.toString(interval * limit.burst()));
+			// Exact, not wrapped: configured limits stay far below overflow (see Limit's bounds), but a
+			// fallback share or a future caller must fail loudly rather than admit everything.
+			args.add(Long.toString(Math.multiplyExact(interval, limit.burst())));
 		}
 		return this.redis.execute(SCRIPT, keys, args).next().map((reply) -> decision(limits, reply));
 	}

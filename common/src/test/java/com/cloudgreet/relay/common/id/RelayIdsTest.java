@@ -16,6 +16,15 @@ class RelayIdsTest {
 	}
 
 	@Test
+	void nameBasedIdsAreStableRelayIdsThatDifferByName() {
+		String id = RelayIds.nameBased(IdKind.MESSAGE, "ten_1\nkey-1");
+		assertThat(id).isEqualTo(RelayIds.nameBased(IdKind.MESSAGE, "ten_1\nkey-1"));
+		assertThat(RelayIds.isValid(id, IdKind.MESSAGE)).isTrue();
+		assertThat(RelayIds.nameBased(IdKind.MESSAGE, "ten_2\nkey-1")).isNotEqualTo(id);
+		assertThat(RelayIds.nameBased(IdKind.EVENT, "ten_1\nkey-1")).startsWith("evt_").endsWith(id.substring(4));
+	}
+
+	@Test
 	void foreignTextIsNoRelayId() {
 		assertThat(RelayIds.kindOf("msg_123")).isEmpty();
 		assertThat(RelayIds.kindOf("zzz_0123456789abcdef0123456789abcdef")).isEmpty();

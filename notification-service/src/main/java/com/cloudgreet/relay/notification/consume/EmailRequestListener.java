@@ -7,6 +7,7 @@ import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.notification.delivery.Deliverer;
+import com.cloudgreet.relay.notification.sender.TenantSenders;
 import com.cloudgreet.relay.notification.email.EmailSender;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import reactor.core.publisher.Mono;
@@ -36,18 +37,23 @@ public class EmailRequestListener {
 
 	private final DeadLetters deadLetters;
 
-	public EmailRequestListener(Deliverer deliverer, EmailSender sender, DeadLetters deadLetters) {
+	private final TenantSenders senders;
+
+	public EmailRequestListener(Deliverer deliverer, EmailSender sender, DeadLetters deadLetters,
+			TenantSenders senders) {
+		this.senders = senders;
 		this.deliverer = deliverer;
 		this.sender = sender;
 		this.deadLetters = deadLetters;
 	}
 
+	/** The sender is checked before anything is recorded: a refused record goes to the DLT as invalid. */
 	@KafkaListener(id = ID, topics = Topics.EMAIL, idIsGroup = false)
 	public Mono<Void> onRequest(ConsumerRecord<String, byte[]> record) {
 		RelayRequest request = CloudEventCodec.decode(record.value(), Channel.EMAIL);
-		return this.deliverer
-			.deliver(Channel.EMAIL, request, new String(record.value(), StandardCharsets.UTF_8),
-				Mono.empty(), Mono.defer(() -> this.sender.send(request.id(), request.email())))
+		return this.senders.verify(request)
+			.then(Mono.defer(() -> this.deliverer.deliver(Channel.EMAIL, request, new String(record.value(), StandardCharsets.UTF_8),
+				Mono.empty(), Mono.defer(() -> this.sender.send(request.id(), request.email())))))
 			// The record's trace (opened by the container from its traceparent header) follows the
 			// delivery across threads, so its log lines and spans belong to the sender's trace.
 			.contextCapture();

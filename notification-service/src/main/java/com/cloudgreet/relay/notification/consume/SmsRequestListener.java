@@ -8,6 +8,7 @@ import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.notification.config.NotificationProperties;
 import com.cloudgreet.relay.notification.delivery.Deliverer;
+import com.cloudgreet.relay.notification.sender.TenantSenders;
 import com.cloudgreet.relay.notification.sms.SmsSender;
 import com.cloudgreet.relay.notification.sms.SmsThrottle;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,19 +38,24 @@ public class SmsRequestListener {
 
 	private final DeadLetters deadLetters;
 
-	public SmsRequestListener(Deliverer deliverer, SmsSender sender, SmsThrottle throttle, DeadLetters deadLetters) {
+	private final TenantSenders senders;
+
+	public SmsRequestListener(Deliverer deliverer, SmsSender sender, SmsThrottle throttle, DeadLetters deadLetters,
+			TenantSenders senders) {
+		this.senders = senders;
 		this.deliverer = deliverer;
 		this.sender = sender;
 		this.throttle = throttle;
 		this.deadLetters = deadLetters;
 	}
 
+	/** The sender is checked before anything is recorded: a refused record goes to the DLT as invalid. */
 	@KafkaListener(id = ID, topics = Topics.SMS, idIsGroup = false)
 	public Mono<Void> onRequest(ConsumerRecord<String, byte[]> record) {
 		RelayRequest request = CloudEventCodec.decode(record.value(), Channel.SMS);
-		return this.deliverer
-			.deliver(Channel.SMS, request, new String(record.value(), StandardCharsets.UTF_8),
-				this.throttle.acquire(), Mono.defer(() -> this.sender.send(request.id(), request.sms())))
+		return this.senders.verify(request)
+			.then(Mono.defer(() -> this.deliverer.deliver(Channel.SMS, request, new String(record.value(), StandardCharsets.UTF_8),
+				this.throttle.acquire(), Mono.defer(() -> this.sender.send(request.id(), request.sms())))))
 			// The record's trace (opened by the container from its traceparent header) follows the
 			// delivery across threads, so its log lines and spans belong to the sender's trace.
 			.contextCapture();

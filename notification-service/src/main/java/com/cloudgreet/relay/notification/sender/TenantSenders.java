@@ -1,0 +1,70 @@
+package com.cloudgreet.relay.notification.sender;
+
+import java.util.List;
+
+import com.cloudgreet.relay.common.event.RelayRequest;
+import com.cloudgreet.relay.common.message.AllowedSenders;
+import com.cloudgreet.relay.common.message.EmailMessage;
+import com.cloudgreet.relay.common.message.InvalidMessageException;
+import com.cloudgreet.relay.common.message.SmsMessage;
+import com.cloudgreet.relay.common.message.Violation;
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Checks a consumed request's sender against its tenant's allowlist, as the gateway did: a
+ * producer writing to Kafka directly must not send as someone its tenant may not. The allowlist
+ * is the gateway's ({@code gateway.tenant}, migration V2 of api-gateway), read from the same
+ * database rather than copied, and cached per tenant for {@code relay.senders.cache-ttl}. A
+ * tenant the gateway does not know has no allowed senders.
+ *
+ * <p>A refusal is an {@link InvalidMessageException} under {@code /data}: the record goes straight
+ * to the DLT, whose reason names the field, never the address. A database error propagates as
+ * itself and the record is retried.
+ */
+@Component
+public class TenantSenders {
+
+	private final DatabaseClient db;
+
+	private final AsyncCache<String, AllowedSenders> cache;
+
+	public TenantSenders(DatabaseClient db, SenderProperties properties) {
+		this.db = db;
+		this.cache = Caffeine.newBuilder().expireAfterWrite(properties.cacheTtl()).maximumSize(100_000).buildAsync();
+	}
+
+	public Mono<Void> verify(RelayRequest request) {
+		Object payload = request.payload();
+		if (payload instanceof EmailMessage email && (email.from() != null || email.replyTo() != null)) {
+			return allowed(request.tenantId()).flatMap((senders) -> refuse(senders.check(email)));
+		}
+		if (payload instanceof SmsMessage sms && sms.from() != null) {
+			return allowed(request.tenantId()).flatMap((senders) -> refuse(senders.check(sms)));
+		}
+		return Mono.empty();
+	}
+
+	private Mono<AllowedSenders> allowed(String tenantId) {
+		return Mono.fromFuture(() -> this.cache.get(tenantId, (id, executor) -> this.db
+			.sql("select email_senders, sms_senders from gateway.tenant where id = :id")
+			.bind("id", id)
+			.map((row, meta) -> senders(row.get(0, String[].class), row.get(1, String[].class)))
+			.one()
+			.defaultIfEmpty(AllowedSenders.NONE)
+			.toFuture()));
+	}
+
+	private static AllowedSenders senders(String[] email, String[] sms) {
+		return new AllowedSenders(email == null ? List.of() : List.of(email), sms == null ? List.of() : List.of(sms));
+	}
+
+	private static Mono<Void> refuse(List<Violation> violations) {
+		return violations.isEmpty() ? Mono.empty()
+				: Mono.error(new InvalidMessageException(violations).nestedUnder("/data"));
+	}
+
+}
