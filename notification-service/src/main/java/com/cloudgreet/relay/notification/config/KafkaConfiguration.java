@@ -6,6 +6,7 @@ import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
+import com.cloudgreet.relay.common.privacy.Redaction;
 import com.cloudgreet.relay.notification.consume.EmailRequestListener;
 import com.cloudgreet.relay.notification.consume.SmsRequestListener;
 import com.cloudgreet.relay.notification.delivery.PermanentDeliveryException;
@@ -62,7 +63,9 @@ public class KafkaConfiguration extends RetryTopicConfigurationSupport {
 	/** Adds why a record left its topic, and whose it is, so DLT tooling needs no parsing. */
 	static Headers reasonHeaders(ConsumerRecord<?, ?> record, Exception failure) {
 		Headers headers = new RecordHeaders();
-		headers.add(RelayKafkaHeaders.DLT_REASON, truncate(reason(failure)).getBytes(StandardCharsets.UTF_8));
+		// Provider replies and parser messages echo recipients; the header is read by DLT tooling and alerts.
+		headers.add(RelayKafkaHeaders.DLT_REASON,
+				truncate(Redaction.redact(reason(failure))).getBytes(StandardCharsets.UTF_8));
 		if (record.value() instanceof byte[] value) {
 			try {
 				String tenant = CloudEventCodec.decode(value).tenantId();
