@@ -1,6 +1,11 @@
-# A single-node KRaft Kafka broker from the jars on Maven Central. Sourced by dev/up.
+# A single-node KRaft Kafka broker from the jars on Maven Central. Sourced by dev/up and the benchmarks.
 
 KAFKA_LIB="$KAFKA_HOME/lib"
+
+# One broker: the topics the services create get one replica and min.insync.replicas 1, and the
+# services accept that (their defaults, 3 and 2, are for a production cluster and would stop them).
+export RELAY_KAFKA_TOPICS_REPLICATION_FACTOR="${RELAY_KAFKA_TOPICS_REPLICATION_FACTOR:-1}"
+export RELAY_KAFKA_TOPICS_MIN_INSYNC_REPLICAS="${RELAY_KAFKA_TOPICS_MIN_INSYNC_REPLICAS:-1}"
 
 kafka_install() {
   [[ -f "$KAFKA_HOME/.installed" ]] && return 0
@@ -13,7 +18,8 @@ kafka_install() {
 
 kafka_configure() {
   [[ -f "$KAFKA_HOME/data/meta.properties" ]] && return 0
-  # ./dev/up's broker creates no topics on first use: kafka_create_topics makes them explicitly.
+  # ./dev/up's broker creates no topics on first use: each service creates (and checks) its own
+  # at start-up, with relay.kafka.topics.* (common's TopicProvisioner).
   kafka_format "$KAFKA_HOME" 9092 9093 "$LOGS/kafka-format.log" "auto.create.topics.enable=false"
 }
 
@@ -93,17 +99,6 @@ kafka_start() {
   echo $! > "$PIDS/kafka.pid"
   wait_for "Kafka" 60 grep -q "Kafka Server started" "$LOGS/kafka.log" \
     || die "Kafka did not start within 60 s; see $LOGS/kafka.log"
-}
-
-# Request topics and their dead-letter topics; the services create their retry topics themselves.
-kafka_create_topics() {
-  local partitions="${RELAY_TOPIC_PARTITIONS:-6}" existing topic
-  existing="$(java_topics --list 2>/dev/null)"
-  for topic in relay.email.v1 relay.sms.v1 relay.webhook.v1 relay.email.v1-dlt relay.sms.v1-dlt relay.webhook.v1-dlt; do
-    grep -qx "$topic" <<<"$existing" && continue
-    say "creating topic $topic ($partitions partitions)"
-    java_topics --create --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor 1 >/dev/null
-  done
 }
 
 # A throwaway single-node broker for benchmarks: fresh data in $1, PLAINTEXT on 127.0.0.1:$2,

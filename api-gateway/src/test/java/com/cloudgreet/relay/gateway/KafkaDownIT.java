@@ -29,8 +29,10 @@ class KafkaDownIT extends GatewayIntegrationTest {
 			deadPort = socket.getLocalPort();
 		}
 		String owners = "http://127.0.0.1:" + OWNERS.getPort();
+		// It starts without its topics checked, after waiting this long for the broker.
 		noKafka = Gateways.start(Map.of("spring.kafka.bootstrap-servers", "127.0.0.1:" + deadPort,
-				"relay.gateway.services.notification-url", owners, "relay.gateway.services.webhook-url", owners));
+				"relay.gateway.services.notification-url", owners, "relay.gateway.services.webhook-url", owners,
+				"relay.kafka.topics.verify-timeout", "1s"));
 	}
 
 	@AfterAll

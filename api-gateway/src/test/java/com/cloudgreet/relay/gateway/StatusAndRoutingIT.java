@@ -2,6 +2,7 @@ package com.cloudgreet.relay.gateway;
 
 import java.nio.charset.StandardCharsets;
 
+import com.cloudgreet.relay.common.json.RelayJson;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -164,8 +166,8 @@ class StatusAndRoutingIT extends GatewayIntegrationTest {
 	}
 
 	@Test
-	void healthShowsKafkaRedisDatabaseAndRateLimiter() {
-		WebTestClient.bindToServer()
+	void healthShowsKafkaRedisDatabaseAndRateLimiterWithoutDetails() {
+		String health = WebTestClient.bindToServer()
 			.baseUrl("http://127.0.0.1:" + this.managementPort)
 			.build()
 			.get()
@@ -173,15 +175,16 @@ class StatusAndRoutingIT extends GatewayIntegrationTest {
 			.exchange()
 			.expectStatus()
 			.isOk()
-			.expectBody()
-			.jsonPath("$.components.kafka.status")
-			.isEqualTo("UP")
-			.jsonPath("$.components.redis.status")
-			.isEqualTo("UP")
-			.jsonPath("$.components.r2dbc.status")
-			.isEqualTo("UP")
-			.jsonPath("$.components.rateLimiter.details.source")
-			.isEqualTo("redis");
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		JsonNode components = RelayJson.mapper().readTree(health).path("components");
+		assertThat(components.path("kafka").path("status").asString()).isEqualTo("UP");
+		assertThat(components.path("redis").path("status").asString()).isEqualTo("UP");
+		assertThat(components.path("r2dbc").path("status").asString()).isEqualTo("UP");
+		assertThat(components.path("rateLimiter").path("status").asString()).isEqualTo("UP");
+		// Nothing more for a caller nobody authenticated: versions, hosts and exception texts stay inside.
+		assertThat(health).doesNotContain("details", "version", "127.0.0.1", "redis://");
 	}
 
 	private String send(NewTenant tenant, String path, String body) {

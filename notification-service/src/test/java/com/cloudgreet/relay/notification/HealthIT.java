@@ -1,9 +1,14 @@
 package com.cloudgreet.relay.notification;
 
+import java.nio.charset.StandardCharsets;
+
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
+import io.micrometer.registry.otlp.OtlpMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,9 +18,12 @@ class HealthIT extends NotificationIT {
 	@LocalManagementPort
 	private int managementPort;
 
+	@Autowired
+	private ApplicationContext context;
+
 	@Test
 	void reportsKafkaDatabaseRedisAndMailOnTheManagementPort() {
-		WebTestClient.bindToServer()
+		byte[] health = WebTestClient.bindToServer()
 			.baseUrl("http://127.0.0.1:" + this.managementPort)
 			.build()
 			.get()
@@ -28,7 +36,23 @@ class HealthIT extends NotificationIT {
 			.jsonPath("$.components.kafka.status").isEqualTo("UP")
 			.jsonPath("$.components.r2dbc.status").isEqualTo("UP")
 			.jsonPath("$.components.redis.status").isEqualTo("UP")
-			.jsonPath("$.components.mail.status").isEqualTo("UP");
+			.jsonPath("$.components.mail.status").isEqualTo("UP")
+			.returnResult()
+			.getResponseBody();
+		// Statuses only: the SMTP host, the broker's address and exception texts stay inside.
+		assertThat(new String(health, StandardCharsets.UTF_8)).doesNotContain("details", "127.0.0.1", "location");
+	}
+
+	@Test
+	void keepsLivenessAndReadinessProbesForKubernetes() {
+		WebTestClient management = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.managementPort).build();
+		management.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
+		management.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+	}
+
+	@Test
+	void pushesNoMetricsOverOtlpWhenNoCollectorIsConfigured() {
+		assertThat(this.context.getBeanNamesForType(OtlpMeterRegistry.class)).isEmpty();
 	}
 
 	@Test

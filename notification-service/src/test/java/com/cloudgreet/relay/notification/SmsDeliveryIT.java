@@ -8,7 +8,11 @@ import com.cloudgreet.relay.common.kafka.Topics;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -89,11 +93,14 @@ class SmsDeliveryIT extends NotificationIT {
 	}
 
 	@Test
-	void failsAtOnceOnPermanentRejection() {
+	@ExtendWith(OutputCaptureExtension.class)
+	void failsAtOnceOnPermanentRejectionWithoutRepeatingTheNumber(CapturedOutput output) {
 		String to = phoneNumber();
 		TWILIO.stubFor(post(urlEqualTo(TWILIO_MESSAGES)).withFormParam("To", equalTo(to))
 			.willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
-				.withBody("{\"code\":21211,\"message\":\"The 'To' number is not a valid phone number.\",\"status\":400}")));
+				// Twilio echoes the number it refuses.
+				.withBody("{\"code\":21211,\"message\":\"The 'To' number " + to
+						+ " is not a valid phone number.\",\"status\":400}")));
 
 		String id = publishSms(to, "rejected");
 
@@ -103,7 +110,13 @@ class SmsDeliveryIT extends NotificationIT {
 		assertThat(status.path("attempts").get(0).path("providerCode").asString()).isEqualTo("400/21211");
 		ConsumerRecord<String, byte[]> dead = awaitDeadLetter(Topics.deadLetter(Topics.SMS),
 				(record) -> text(record).contains(id));
-		assertThat(header(dead, RelayKafkaHeaders.DLT_REASON)).startsWith("permanent failure: 400/21211");
+		assertThat(header(dead, RelayKafkaHeaders.DLT_REASON)).startsWith("permanent failure: 400/21211")
+			.contains("The 'To' number [redacted-phone] is not a valid phone number.")
+			.doesNotContain(to, to.substring(1));
+		assertThat(status.path("attempts").get(0).path("detail").asString()).doesNotContain(to.substring(1));
+		// Every log line about it, the DLT handler's last, masks the number too.
+		await().atMost(Duration.ofSeconds(10)).until(() -> output.getOut().contains(id + " reached the DLT"));
+		assertThat(output.getOut()).doesNotContain(to.substring(1));
 		// The DLT copy of a permanent failure does not overwrite "failed".
 		await().during(Duration.ofSeconds(1)).until(() -> "failed".equals(status(id).path("status").asString()));
 		assertThat(TWILIO.findAll(postRequestedFor(urlEqualTo(TWILIO_MESSAGES)).withFormParam("To", equalTo(to))))

@@ -70,7 +70,10 @@ class RelaySystemIT {
 		recreateDatabase();
 		Map<String, String> shared = Map.of("spring.kafka.bootstrap-servers", kafka.getBrokersAsString(),
 				"spring.r2dbc.url", "r2dbc:postgresql://127.0.0.1:5432/" + DATABASE, "spring.flyway.url",
-				"jdbc:postgresql://127.0.0.1:5432/" + DATABASE, "relay.internal-token", "system-test-internal-token");
+				"jdbc:postgresql://127.0.0.1:5432/" + DATABASE, "relay.internal-token", "system-test-internal-token",
+				// One broker, whose request topics have 3 partitions.
+				"relay.kafka.topics.partitions", "3", "relay.kafka.topics.replication-factor", "1",
+				"relay.kafka.topics.min-insync-replicas", "1");
 		notification.start(with(shared, Map.of("relay.email.provider", "log", "relay.sms.provider", "log")));
 		webhook.start(with(shared,
 				Map.of("relay.webhooks.allow-private-networks", "true", "relay.webhooks.retry-delays", "1s,1s",

@@ -3,7 +3,9 @@ package com.cloudgreet.relay.gateway.config;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import com.cloudgreet.relay.common.kafka.DeclaredTopics;
 import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
+import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
 import com.cloudgreet.relay.common.web.CanonicalPathFilter;
 import com.cloudgreet.relay.gateway.ratelimit.LocalRateLimiter;
@@ -25,6 +27,12 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 @Configuration(proxyBeanMethods = false)
 @Import(RelayKafkaSupport.class)
 public class GatewayConfiguration {
+
+	/** The request topics it publishes to, created or checked against relay.kafka.topics.* at start-up. */
+	@Bean
+	DeclaredTopics requestTopics() {
+		return DeclaredTopics.of(Topics.EMAIL, Topics.SMS, Topics.WEBHOOK);
+	}
 
 	@Bean
 	ResilientRateLimiter rateLimiter(ReactiveStringRedisTemplate redis, GatewayProperties properties,

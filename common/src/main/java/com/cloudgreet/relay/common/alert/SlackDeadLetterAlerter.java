@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.common.privacy.Redaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * details; any that follow within the window are counted and reported as one summary when the
  * window closes, so a storm of failures produces two messages, not thousands. The window is per
  * instance; with N replicas a storm yields at most N summaries per window.
+ *
+ * <p>Reasons are redacted (recipients masked) and every value is escaped for Slack's markup.
  */
 public final class SlackDeadLetterAlerter implements DeadLetterAlerter, AutoCloseable {
 
@@ -68,7 +71,7 @@ public final class SlackDeadLetterAlerter implements DeadLetterAlerter, AutoClos
 			this.scheduler.schedule(this::closeWindow, this.window.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		post(":rotating_light: Relay dead-lettered %s message `%s` of tenant `%s`: %s".formatted(channel.id(),
-				messageId, tenantId, truncate(reason)));
+				escape(messageId), escape(tenantId), escape(truncate(Redaction.redact(reason)))));
 	}
 
 	private void closeWindow() {
@@ -104,6 +107,19 @@ public final class SlackDeadLetterAlerter implements DeadLetterAlerter, AutoClos
 				logger.warn("Dead-letter alert to {} answered {}", this.webhookUrl.getHost(), response.statusCode());
 			}
 		});
+	}
+
+	/**
+	 * Slack's formatting rules: {@code <}, {@code >} and {@code &} are control characters in message
+	 * text ({@code <!channel>}, {@code <@U123>}, {@code <url|label>}) and must be sent as
+	 * {@code &lt;}, {@code &gt;} and {@code &amp;}. Everything we did not write ourselves (reasons
+	 * echo provider replies, ids come from producers) is escaped, so it cannot mention or link.
+	 */
+	static String escape(String text) {
+		if (text == null) {
+			return "null";
+		}
+		return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
 	}
 
 	private static String truncate(String reason) {

@@ -3,22 +3,32 @@ package com.cloudgreet.relay.common.kafka;
 import java.time.Duration;
 
 import com.cloudgreet.relay.common.health.KafkaHealthIndicator;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * What every Relay service needs beside Boot's Kafka auto-configuration: health that reports the
- * broker, and observations that never block a send on a cluster-id lookup. Services
- * {@code @Import} it.
+ * What every Relay service needs beside Boot's Kafka auto-configuration: its topics created and
+ * checked against {@code relay.kafka.topics.*} before it starts, health that reports the broker,
+ * and observations that never block a send on a cluster-id lookup. Services {@code @Import} it and
+ * declare their topics as {@link DeclaredTopics} beans.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(TopicPolicy.class)
 public class RelayKafkaSupport {
 
 	/** Static: a post-processor must exist before the beans it processes. */
 	@Bean
 	static KafkaClusterIdWithoutLookup kafkaClusterIdWithoutLookup() {
 		return new KafkaClusterIdWithoutLookup();
+	}
+
+	/** Creates and checks every topic the service declared ({@link DeclaredTopics} beans) before it starts. */
+	@Bean
+	TopicProvisioner topicProvisioner(KafkaProperties kafka, TopicPolicy policy, ObjectProvider<DeclaredTopics> declared) {
+		return new TopicProvisioner(kafka.buildAdminProperties(), policy, declared.orderedStream().toList());
 	}
 
 	@Bean(destroyMethod = "close")

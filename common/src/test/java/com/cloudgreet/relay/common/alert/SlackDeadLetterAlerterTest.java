@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.json.RelayJson;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,6 +49,27 @@ class SlackDeadLetterAlerterTest {
 		this.alerter.deadLettered(Channel.SMS, "msg_1", "ten_1", "provider kept answering 503");
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.received.size() == 1);
 		assertThat(this.received.get(0)).contains("msg_1", "ten_1", "sms", "provider kept answering 503");
+	}
+
+	@Test
+	void escapesSlackMarkupSoAnEchoedReasonCannotMentionOrLink() {
+		this.alerter.deadLettered(Channel.EMAIL, "msg_<2>", "ten_&1",
+				"550 <!channel> <https://evil.example|click> & more");
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.received.size() == 1);
+		String text = RelayJson.mapper().readTree(this.received.get(0)).path("text").asString();
+		assertThat(text).contains("&lt;!channel&gt;", "&lt;https://evil.example|click&gt; &amp; more", "`msg_&lt;2&gt;`",
+				"`ten_&amp;1`")
+			.doesNotContain("<", ">");
+	}
+
+	@Test
+	void masksRecipientsInTheReason() {
+		this.alerter.deadLettered(Channel.EMAIL, "msg_1", "ten_1",
+				"permanent failure: 550 550 5.1.1 <jane@example.com>: Recipient address rejected");
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.received.size() == 1);
+		String text = RelayJson.mapper().readTree(this.received.get(0)).path("text").asString();
+		assertThat(text).doesNotContain("jane", "example.com")
+			.contains("&lt;[redacted-email]&gt;: Recipient address rejected");
 	}
 
 	@Test

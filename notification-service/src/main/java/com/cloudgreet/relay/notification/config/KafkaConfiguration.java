@@ -1,12 +1,18 @@
 package com.cloudgreet.relay.notification.config;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
+import com.cloudgreet.relay.common.kafka.DeclaredTopics;
 import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
+import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
+import com.cloudgreet.relay.common.privacy.Redaction;
 import com.cloudgreet.relay.notification.consume.EmailRequestListener;
+import com.cloudgreet.relay.notification.consume.RetryStages;
 import com.cloudgreet.relay.notification.consume.SmsRequestListener;
 import com.cloudgreet.relay.notification.delivery.PermanentDeliveryException;
 import com.cloudgreet.relay.notification.delivery.RetryableDeliveryException;
@@ -45,6 +51,19 @@ public class KafkaConfiguration extends RetryTopicConfigurationSupport {
 		return SmsRequestListener.retryTopics(properties, template);
 	}
 
+	/**
+	 * Each request topic, its retry topics and its dead-letter topic, created or checked against
+	 * relay.kafka.topics.* before the service starts (RelayKafkaSupport), rather than by the
+	 * retry-topic setup, which knows no min.insync.replicas and never checks an existing topic.
+	 */
+	@Bean
+	DeclaredTopics notificationTopics(NotificationProperties properties) {
+		List<String> names = new ArrayList<>();
+		names.addAll(RetryStages.topics(Topics.EMAIL, properties.email().retryDelays()));
+		names.addAll(RetryStages.topics(Topics.SMS, properties.sms().retryDelays()));
+		return new DeclaredTopics(names);
+	}
+
 	/** Its own scheduler, so the retry back-off does not depend on (or disturb) an application-wide one. */
 	@Bean
 	RetryTopicSchedulerWrapper retryTopicSchedulerWrapper() {
@@ -62,7 +81,9 @@ public class KafkaConfiguration extends RetryTopicConfigurationSupport {
 	/** Adds why a record left its topic, and whose it is, so DLT tooling needs no parsing. */
 	static Headers reasonHeaders(ConsumerRecord<?, ?> record, Exception failure) {
 		Headers headers = new RecordHeaders();
-		headers.add(RelayKafkaHeaders.DLT_REASON, truncate(reason(failure)).getBytes(StandardCharsets.UTF_8));
+		// Provider replies and parser messages echo recipients; the header is read by DLT tooling and alerts.
+		headers.add(RelayKafkaHeaders.DLT_REASON,
+				truncate(Redaction.redact(reason(failure))).getBytes(StandardCharsets.UTF_8));
 		if (record.value() instanceof byte[] value) {
 			try {
 				String tenant = CloudEventCodec.decode(value).tenantId();

@@ -21,8 +21,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("relay")
 public record NotificationProperties(@NotBlank String internalToken, @Valid @NotNull Email email,
-		@Valid @NotNull Sms sms, @Valid @NotNull Delivery delivery, @Valid @NotNull Topics topics,
-		@Valid @NotNull Alerts alerts) {
+		@Valid @NotNull Sms sms, @Valid @NotNull Delivery delivery, @Valid @NotNull Alerts alerts) {
 
 	public enum EmailProvider {
 
@@ -84,9 +83,6 @@ public record NotificationProperties(@NotBlank String internalToken, @Valid @Not
 					+ ", window=" + this.window + "]";
 		}
 
-	}
-
-	public record Topics(@Min(1) int partitions, short replicationFactor) {
 	}
 
 }

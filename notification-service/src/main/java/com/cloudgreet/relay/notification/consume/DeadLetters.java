@@ -7,6 +7,7 @@ import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
+import com.cloudgreet.relay.common.privacy.Redaction;
 import com.cloudgreet.relay.notification.delivery.Generations;
 import com.cloudgreet.relay.notification.delivery.MessageStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -72,9 +73,10 @@ public class DeadLetters {
 			.then();
 	}
 
+	/** Redacted again: a direct producer may write to the DLT with a reason of its own. */
 	static String reason(ConsumerRecord<?, ?> record) {
 		Header header = record.headers().lastHeader(RelayKafkaHeaders.DLT_REASON);
-		return header == null ? "unknown" : new String(header.value(), StandardCharsets.UTF_8);
+		return header == null ? "unknown" : Redaction.redact(new String(header.value(), StandardCharsets.UTF_8));
 	}
 
 	/** Reads id and tenant leniently: a poison record may still name both even if the rest is broken. */

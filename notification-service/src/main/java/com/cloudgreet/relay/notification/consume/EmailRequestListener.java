@@ -64,7 +64,7 @@ public class EmailRequestListener {
 	}
 
 	public static RetryTopicConfiguration retryTopics(NotificationProperties properties, KafkaOperations<?, ?> template) {
-		return RetryStages.configure(Topics.EMAIL, properties.email().retryDelays(), properties.topics(), BEAN)
+		return RetryStages.configure(Topics.EMAIL, properties.email().retryDelays(), BEAN)
 			.create(template);
 	}
 

@@ -1,11 +1,11 @@
 package com.cloudgreet.relay.notification.consume;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
-import com.cloudgreet.relay.notification.config.NotificationProperties;
 import com.cloudgreet.relay.notification.delivery.PermanentDeliveryException;
 
 import org.springframework.kafka.retrytopic.RetryTopicConfigurationBuilder;
@@ -19,13 +19,23 @@ import org.springframework.util.backoff.BackOffExecution;
  * per configured delay ({@code <topic>-retry-0}, {@code -retry-1}, ... as {@link Topics#retry}
  * names them), then {@code <topic>-dlt}. Poison records and permanent failures skip the stages.
  */
-final class RetryStages {
+public final class RetryStages {
 
 	private RetryStages() {
 	}
 
-	static RetryTopicConfigurationBuilder configure(String topic, List<Duration> delays,
-			NotificationProperties.Topics topics, String listenerBean) {
+	/** The request topic, one retry topic per delay and the dead-letter topic: every topic one channel uses. */
+	public static List<String> topics(String topic, List<Duration> delays) {
+		List<String> names = new ArrayList<>();
+		names.add(topic);
+		for (int stage = 0; stage < delays.size(); stage++) {
+			names.add(Topics.retry(topic, stage));
+		}
+		names.add(Topics.deadLetter(topic));
+		return names;
+	}
+
+	static RetryTopicConfigurationBuilder configure(String topic, List<Duration> delays, String listenerBean) {
 		return RetryTopicConfigurationBuilder.newInstance()
 			.includeTopic(topic)
 			.customBackoff(new Schedule(delays))
@@ -37,7 +47,8 @@ final class RetryStages {
 			.sameIntervalTopicReuseStrategy(SameIntervalTopicReuseStrategy.MULTIPLE_TOPICS)
 			.notRetryOn(List.of(InvalidMessageException.class, PermanentDeliveryException.class))
 			.traversingCauses()
-			.autoCreateTopicsWith(topics.partitions(), topics.replicationFactor())
+			// TopicProvisioner creates them with the configured durability, and checks them.
+			.doNotAutoCreateRetryTopics()
 			// Retry and DLT traffic is a small fraction of the request traffic: one consumer thread
 			// per retry topic per instance is plenty and saves a consumer (and its buffers) each.
 			.concurrency(1)

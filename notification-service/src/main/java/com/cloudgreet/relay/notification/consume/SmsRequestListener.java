@@ -66,7 +66,7 @@ public class SmsRequestListener {
 	}
 
 	public static RetryTopicConfiguration retryTopics(NotificationProperties properties, KafkaOperations<?, ?> template) {
-		return RetryStages.configure(Topics.SMS, properties.sms().retryDelays(), properties.topics(), BEAN)
+		return RetryStages.configure(Topics.SMS, properties.sms().retryDelays(), BEAN)
 			.create(template);
 	}
 

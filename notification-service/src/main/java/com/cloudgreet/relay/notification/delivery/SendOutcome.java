@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 
+import com.cloudgreet.relay.common.privacy.Redaction;
+
 /**
  * What one provider call came to. Senders never signal errors: every failure, including timeouts
  * and connection errors, is classified here, so the retry decision is made once, by type.
@@ -13,7 +15,11 @@ public sealed interface SendOutcome {
 	/** The provider's own code (SMTP reply code, HTTP status, Twilio error code), if it gave one. */
 	String providerCode();
 
-	/** A short human-readable excerpt of what the provider said; never message bodies or secrets. */
+	/**
+	 * A short human-readable excerpt of what the provider said; never message bodies or secrets.
+	 * Recipients are masked when an outcome is made: providers echo the address or number they
+	 * refuse, and this text goes on to the delivery log, log lines, the DLT reason and alerts.
+	 */
 	String detail();
 
 	/**
@@ -31,6 +37,10 @@ public sealed interface SendOutcome {
 	/** Accepted by the provider; {@code providerMessageId} is its id for the message (Twilio SM sid). */
 	record Delivered(String providerCode, String detail, String providerMessageId) implements SendOutcome {
 
+		public Delivered {
+			detail = Redaction.redact(detail);
+		}
+
 		@Override
 		public <R> R match(Function<Delivered, R> delivered, Function<RetryableFailure, R> retryable,
 				Function<PermanentFailure, R> permanent) {
@@ -41,6 +51,10 @@ public sealed interface SendOutcome {
 
 	/** Worth trying again later; {@code retryAfter} is the provider's own hint, if any. */
 	record RetryableFailure(String providerCode, String detail, Duration retryAfter) implements SendOutcome {
+
+		public RetryableFailure {
+			detail = Redaction.redact(detail);
+		}
 
 		public Optional<Duration> retryAfterHint() {
 			return Optional.ofNullable(this.retryAfter);
@@ -56,6 +70,10 @@ public sealed interface SendOutcome {
 
 	/** Will never succeed as sent (rejected recipient, invalid number): fail at once. */
 	record PermanentFailure(String providerCode, String detail) implements SendOutcome {
+
+		public PermanentFailure {
+			detail = Redaction.redact(detail);
+		}
 
 		@Override
 		public <R> R match(Function<Delivered, R> delivered, Function<RetryableFailure, R> retryable,

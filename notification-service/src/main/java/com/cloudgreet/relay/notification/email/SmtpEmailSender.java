@@ -125,6 +125,10 @@ public class SmtpEmailSender implements EmailSender {
 			if (code != null && code >= 400) {
 				return new SendOutcome.RetryableFailure(code.toString(), excerpt(cause), null);
 			}
+		}
+		// Only when no reply says more: Jakarta Mail's "Invalid Addresses" wraps the server's reply
+		// to each refused recipient, which carries the code (and the server's words) we want.
+		for (Throwable cause = failure; cause != null && depth(failure, cause); cause = next(cause)) {
 			if (cause instanceof SendFailedException sendFailed && sendFailed.getInvalidAddresses() != null
 					&& sendFailed.getInvalidAddresses().length > 0) {
 				return new SendOutcome.PermanentFailure("invalid-address", excerpt(cause));

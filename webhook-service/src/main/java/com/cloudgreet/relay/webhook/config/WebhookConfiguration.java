@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerters;
+import com.cloudgreet.relay.common.kafka.DeclaredTopics;
 import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.webhook.delivery.AutoDisableRule;
@@ -36,12 +37,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -53,7 +52,6 @@ import reactor.netty.resources.ConnectionProvider;
 public class WebhookConfiguration {
 
 	/** Partitions of the topics this service declares; consumers scale out up to this many. */
-	private static final int PARTITIONS = 6;
 
 	@Bean
 	Clock clock() {
@@ -193,14 +191,10 @@ public class WebhookConfiguration {
 
 	// --- Kafka -------------------------------------------------------------------------
 
+	/** Created, or checked against relay.kafka.topics.*, before the service starts (RelayKafkaSupport). */
 	@Bean
-	NewTopic webhookTopic() {
-		return TopicBuilder.name(Topics.WEBHOOK).partitions(PARTITIONS).build();
-	}
-
-	@Bean
-	NewTopic webhookDeadLetterTopic() {
-		return TopicBuilder.name(Topics.deadLetter(Topics.WEBHOOK)).partitions(PARTITIONS).build();
+	DeclaredTopics webhookTopics() {
+		return DeclaredTopics.of(Topics.WEBHOOK, Topics.deadLetter(Topics.WEBHOOK));
 	}
 
 }

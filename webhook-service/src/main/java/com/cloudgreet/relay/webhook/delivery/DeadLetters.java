@@ -6,6 +6,7 @@ import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.privacy.Redaction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,15 +39,21 @@ public class DeadLetters {
 	}
 
 	/** A record that cannot be decoded: straight to the DLT with the reason, never retried. */
-	public Mono<Void> poison(String key, byte[] value, String reason) {
+	public Mono<Void> poison(String key, byte[] value, String cause) {
+		// Parser messages may quote what they could not read, and a record's key is the producer's
+		// choice; neither may carry a recipient into the header, the log or the alert.
+		String reason = Redaction.redact(cause);
 		var record = new ProducerRecord<>(TOPIC, key, value);
 		header(record, RelayKafkaHeaders.DLT_REASON, reason);
-		log.warn("Poison record on {} (key {}) sent to {}: {}", Topics.WEBHOOK, key, TOPIC, reason);
-		this.alerter.deadLettered(Channel.WEBHOOK, key == null ? "(no key)" : key, "(unknown)", reason);
+		String shownKey = key == null ? "(no key)" : Redaction.redact(key);
+		log.warn("Poison record on {} (key {}) sent to {}: {}", Topics.WEBHOOK, shownKey, TOPIC, reason);
+		this.alerter.deadLettered(Channel.WEBHOOK, shownKey, "(unknown)", reason);
 		return send(record);
 	}
 
-	public Mono<Void> delivery(DeliveryTask task, byte[] cloudEvent, String reason) {
+	public Mono<Void> delivery(DeliveryTask task, byte[] cloudEvent, String cause) {
+		// The last error may quote the receiver's answer or the endpoint URL.
+		String reason = Redaction.redact(cause);
 		var record = new ProducerRecord<>(TOPIC, task.eventId(), cloudEvent);
 		header(record, RelayKafkaHeaders.CONTENT_TYPE, RelayKafkaHeaders.CLOUDEVENTS_JSON);
 		header(record, RelayKafkaHeaders.DLT_REASON, reason);
@@ -60,7 +67,7 @@ public class DeadLetters {
 
 	/** An endpoint switched off automatically is as actionable as a dead letter, so it alerts the same way. */
 	public void endpointDisabled(String tenantId, String endpointId, String reason) {
-		this.alerter.deadLettered(Channel.WEBHOOK, endpointId, tenantId, "endpoint disabled: " + reason);
+		this.alerter.deadLettered(Channel.WEBHOOK, endpointId, tenantId, "endpoint disabled: " + Redaction.redact(reason));
 	}
 
 	private Mono<Void> send(ProducerRecord<String, byte[]> record) {
