@@ -5,12 +5,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -170,6 +173,31 @@ class RelaySystemIT {
 		assertThat(endOffsets(Topics.EMAIL)).as("records on " + Topics.EMAIL).isEqualTo(before);
 	}
 
+	/**
+	 * The client never saw the answer and its stored copy is gone too (a failed Redis store): the
+	 * retry runs again, publishes the same id, and the consumer's de-duplication by id keeps it to
+	 * one delivery.
+	 */
+	@Test
+	void aRetryAfterALostAnswerRepublishesTheSameIdAndIsDeliveredOnce() throws Exception {
+		String key = UUID.randomUUID().toString();
+		String body = "{\"to\":\"+14155550123\",\"body\":\"exactly once\"}";
+		HttpResponse<String> first = post("/v1/messages/sms", apiKey, body, key);
+		assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+		forgetIdempotencyKey(key);
+
+		HttpResponse<String> retry = post("/v1/messages/sms", apiKey, body, key);
+		assertThat(retry.statusCode()).as(retry.body()).isEqualTo(202);
+		assertThat(retry.headers().firstValue("Idempotency-Replay")).as("ran again, not replayed").isEmpty();
+		String id = json(first).get("id").asString();
+		assertThat(json(retry).get("id").asString()).isEqualTo(id);
+
+		awaitStatus(id, "delivered");
+		await("notification-service consumed both records").atMost(Duration.ofSeconds(60))
+			.until(() -> consumedToTheEnd("notification-service", Topics.SMS));
+		assertThat(awaitStatus(id, "delivered").get("attempts")).hasSize(1);
+	}
+
 	static Stream<Arguments> protectedPaths() {
 		List<Arguments> cases = new ArrayList<>();
 		Map<ServiceProcess, List<String>> routes = Map.of(gateway,
@@ -231,10 +259,51 @@ class RelaySystemIT {
 	}
 
 	private static HttpResponse<String> post(String path, String key, String body) throws Exception {
-		return send(HttpRequest.newBuilder(URI.create(gateway.url() + path))
+		return post(path, key, body, null);
+	}
+
+	private static HttpResponse<String> post(String path, String key, String body, String idempotencyKey)
+			throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.url() + path))
 			.header("Authorization", "Bearer " + key)
 			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(body)));
+			.POST(HttpRequest.BodyPublishers.ofString(body));
+		if (idempotencyKey != null) {
+			request.header("Idempotency-Key", idempotencyKey);
+		}
+		return send(request);
+	}
+
+	/** Deletes the gateway's record of {@code key} (relay:idem:{tenant}:sha256(key)) with redis-cli. */
+	private static void forgetIdempotencyKey(String key) throws Exception {
+		String hash = HexFormat.of()
+			.formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+		Process scan = new ProcessBuilder("redis-cli", "--scan", "--pattern", "relay:idem:*:" + hash).start();
+		List<String> keys = new String(scan.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+			.filter((line) -> !line.isBlank())
+			.toList();
+		assertThat(scan.waitFor()).isZero();
+		assertThat(keys).as("the stored answer of the first request").hasSize(1);
+		Process delete = new ProcessBuilder("redis-cli", "del", keys.get(0)).start();
+		assertThat(delete.waitFor()).isZero();
+	}
+
+	private static boolean consumedToTheEnd(String group, String topic) {
+		return kafka.doWithAdminFunction((admin) -> {
+			try {
+				var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+				var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+				Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+				partitions.forEach((p) -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+				return admin.listOffsets(latest).all().get().entrySet().stream().allMatch((end) -> {
+					var offset = committed.get(end.getKey());
+					return end.getValue().offset() == 0 || (offset != null && offset.offset() >= end.getValue().offset());
+				});
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
 	}
 
 	private static HttpResponse<String> get(String path, String key) throws Exception {
