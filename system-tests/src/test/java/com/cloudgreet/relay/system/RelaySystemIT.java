@@ -49,52 +49,24 @@ import static org.awaitility.Awaitility.await;
  */
 class RelaySystemIT {
 
-	private static final String ADMIN_TOKEN = "system-test-admin-token";
-
-	private static final String DATABASE = System.getenv()
-		.getOrDefault("RELAY_SYSTEM_TEST_DATABASE", "relay_system_test");
+	private static final String ADMIN_TOKEN = RunningRelay.ADMIN_TOKEN;
 
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-	private static final EmbeddedKafkaKraftBroker kafka = new EmbeddedKafkaKraftBroker(1, 3, Topics.EMAIL, Topics.SMS,
-			Topics.WEBHOOK);
+	private static final EmbeddedKafkaKraftBroker kafka = RunningRelay.KAFKA;
 
-	private static final ServiceProcess gateway = new ServiceProcess("api-gateway");
+	private static final ServiceProcess gateway = RunningRelay.GATEWAY;
 
-	private static final ServiceProcess notification = new ServiceProcess("notification-service");
+	private static final ServiceProcess notification = RunningRelay.NOTIFICATION;
 
-	private static final ServiceProcess webhook = new ServiceProcess("webhook-service");
+	private static final ServiceProcess webhook = RunningRelay.WEBHOOK;
 
 	private static String apiKey;
 
 	@BeforeAll
 	static void startRelay() throws Exception {
-		kafka.afterPropertiesSet();
-		recreateDatabase();
-		Map<String, String> shared = Map.of("spring.kafka.bootstrap-servers", kafka.getBrokersAsString(),
-				"spring.r2dbc.url", "r2dbc:postgresql://127.0.0.1:5432/" + DATABASE, "spring.flyway.url",
-				"jdbc:postgresql://127.0.0.1:5432/" + DATABASE, "relay.internal-token", "system-test-internal-token",
-				// One broker, whose request topics have 3 partitions.
-				"relay.kafka.topics.partitions", "3", "relay.kafka.topics.replication-factor", "1",
-				"relay.kafka.topics.min-insync-replicas", "1");
-		notification.start(with(shared, Map.of("relay.email.provider", "log", "relay.sms.provider", "log")));
-		webhook.start(with(shared,
-				Map.of("relay.webhooks.allow-private-networks", "true", "relay.webhooks.retry-delays", "1s,1s",
-						"relay.webhooks.secret-keys.st", "c3lzdGVtLXRlc3Qtd2ViaG9vay1zZWNyZXQta2V5MzI=",
-						"relay.webhooks.secret-key-id", "st")));
-		// Every probe comes from 127.0.0.1: a large per-IP budget for failed attempts lets the
-		// access-control table see what the access decision answers, not 429.
-		gateway.start(with(shared, Map.of("relay.admin-token", ADMIN_TOKEN, "relay.gateway.services.notification-url",
-				notification.url(), "relay.gateway.services.webhook-url", webhook.url(),
-				"relay.gateway.rate-limit.ip.burst", "100000")));
-		Stream.of(gateway, notification, webhook).parallel().forEach(ServiceProcess::awaitHealthy);
+		RunningRelay.start();
 		apiKey = createTenant();
-	}
-
-	@AfterAll
-	static void stopRelay() {
-		Stream.of(gateway, notification, webhook).parallel().forEach(ServiceProcess::stop);
-		kafka.destroy();
 	}
 
 	@Test
@@ -330,20 +302,6 @@ class RelaySystemIT {
 				throw new IllegalStateException(ex);
 			}
 		});
-	}
-
-	private static Map<String, String> with(Map<String, String> shared, Map<String, String> own) {
-		Map<String, String> all = new HashMap<>(shared);
-		all.putAll(own);
-		return all;
-	}
-
-	private static void recreateDatabase() throws SQLException {
-		try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres",
-				"")) {
-			connection.createStatement().execute("drop database if exists " + DATABASE + " with (force)");
-			connection.createStatement().execute("create database " + DATABASE);
-		}
 	}
 
 }

@@ -41,8 +41,13 @@ final class ServiceProcess {
 	private Process process;
 
 	ServiceProcess(String name) {
+		this(name, name);
+	}
+
+	/** A second instance of module {@code name}, logging to {@code <instance>.log}. */
+	ServiceProcess(String name, String instance) {
 		this.name = name;
-		this.log = ROOT.resolve("system-tests/target/system-test-logs/" + name + ".log");
+		this.log = ROOT.resolve("system-tests/target/system-test-logs/" + instance + ".log");
 	}
 
 	void start(Map<String, String> properties) {

@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
+import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerters;
 import com.cloudgreet.relay.common.kafka.DeclaredTopics;
 import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.metrics.DeliveryMetrics;
 import com.cloudgreet.relay.webhook.delivery.AutoDisableRule;
 import com.cloudgreet.relay.webhook.delivery.DeadLetters;
 import com.cloudgreet.relay.webhook.delivery.DeliveryDispatcher;
@@ -138,19 +140,24 @@ public class WebhookConfiguration {
 	}
 
 	@Bean
-	DeadLetters deadLetters(KafkaTemplate<String, byte[]> kafka, DeadLetterAlerter alerter) {
-		return new DeadLetters(kafka, alerter);
+	DeliveryMetrics deliveryMetrics(MeterRegistry meters) {
+		return new DeliveryMetrics(meters, Channel.WEBHOOK);
+	}
+
+	@Bean
+	DeadLetters deadLetters(KafkaTemplate<String, byte[]> kafka, DeadLetterAlerter alerter, DeliveryMetrics metrics) {
+		return new DeadLetters(kafka, alerter, metrics);
 	}
 
 	@Bean
 	OutcomeHandler outcomeHandler(DeliveryStore store, DeadLetters deadLetters, WebhookServiceProperties properties,
-			MeterRegistry meters, Clock clock) {
+			DeliveryMetrics deliveries, MeterRegistry meters, Clock clock) {
 		var webhooks = properties.webhooks();
 		var schedule = new RetrySchedule(webhooks.retryDelays(), webhooks.jitter(), webhooks.maxRetryAfter(),
 				() -> ThreadLocalRandom.current().nextDouble());
 		var rule = new AutoDisableRule(webhooks.autoDisable().enabled(), webhooks.autoDisable().consecutiveFailures(),
 				webhooks.autoDisable().failingFor());
-		return new OutcomeHandler(store, schedule, rule, deadLetters, meters, clock);
+		return new OutcomeHandler(store, schedule, rule, deadLetters, deliveries, meters, clock);
 	}
 
 	@Bean

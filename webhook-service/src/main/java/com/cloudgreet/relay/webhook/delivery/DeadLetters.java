@@ -6,6 +6,8 @@ import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.metrics.DeliveryMetrics;
+import com.cloudgreet.relay.common.metrics.RelayMetrics.Cause;
 import com.cloudgreet.relay.common.privacy.Redaction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -33,9 +35,12 @@ public class DeadLetters {
 
 	private final DeadLetterAlerter alerter;
 
-	public DeadLetters(KafkaTemplate<String, byte[]> kafka, DeadLetterAlerter alerter) {
+	private final DeliveryMetrics metrics;
+
+	public DeadLetters(KafkaTemplate<String, byte[]> kafka, DeadLetterAlerter alerter, DeliveryMetrics metrics) {
 		this.kafka = kafka;
 		this.alerter = alerter;
+		this.metrics = metrics;
 	}
 
 	/** A record that cannot be decoded: straight to the DLT with the reason, never retried. */
@@ -48,7 +53,7 @@ public class DeadLetters {
 		String shownKey = key == null ? "(no key)" : Redaction.redact(key);
 		log.warn("Poison record on {} (key {}) sent to {}: {}", Topics.WEBHOOK, shownKey, TOPIC, reason);
 		this.alerter.deadLettered(Channel.WEBHOOK, shownKey, "(unknown)", reason);
-		return send(record);
+		return send(record).doOnSuccess((sent) -> this.metrics.deadLettered(Cause.UNREADABLE));
 	}
 
 	public Mono<Void> delivery(DeliveryTask task, byte[] cloudEvent, String cause) {
@@ -62,7 +67,7 @@ public class DeadLetters {
 		header(record, ENDPOINT_ID_HEADER, task.endpointId());
 		this.alerter.deadLettered(Channel.WEBHOOK, task.eventId(), task.tenantId(),
 				"delivery " + task.deliveryId() + " to endpoint " + task.endpointId() + ": " + reason);
-		return send(record);
+		return send(record).doOnSuccess((sent) -> this.metrics.deadLettered(Cause.EXHAUSTED));
 	}
 
 	/** An endpoint switched off automatically is as actionable as a dead letter, so it alerts the same way. */

@@ -29,7 +29,7 @@ public class DeliveryStore {
 
 	private static final String TASK_SELECT = "select c.id, c.tenant_id, c.event_id, c.endpoint_id, c.attempt_count, "
 			+ "c.retries_used, e.url, e.secret, " + EndpointRepository.previousSecrets("e.id") + " as previous_secrets, "
-			+ "ev.event_type, ev.body, ev.traceparent "
+			+ "ev.event_type, ev.body, ev.traceparent, ev.created_at "
 			+ "from claimed c join endpoint e on e.id = c.endpoint_id "
 			+ "join event ev on ev.tenant_id = c.tenant_id and ev.id = c.event_id";
 
@@ -92,7 +92,7 @@ public class DeliveryStore {
 				Endpoint e = endpoints.get(i);
 				return new DeliveryTask(deliveryIds[i], event.tenantId(), event.eventId(), e.id(), e.url(),
 						signingSecrets(e.id(), e.secret(), e.previousSecrets()), event.eventType(), event.body(), 0, 0,
-						event.traceparent());
+						event.traceparent(), event.createdAt());
 			}));
 	}
 
@@ -302,7 +302,7 @@ public class DeliveryStore {
 						previous == null ? List.of() : List.of(previous)),
 				row.get("event_type", String.class), row.get("body", byte[].class),
 				row.get("attempt_count", Integer.class), row.get("retries_used", Integer.class),
-				row.get("traceparent", String.class));
+				row.get("traceparent", String.class), row.get("created_at", OffsetDateTime.class).toInstant());
 	}
 
 	/**

@@ -1,17 +1,19 @@
 package com.cloudgreet.relay.webhook.delivery;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
  * One claimed delivery, with everything an attempt needs: where to send, what, and with which
  * secrets. {@code deliveryId} is the {@code webhook-id}: stable across retries and replays;
- * {@code traceparent} is the trace of the record the event came from, if it had one.
+ * {@code traceparent} is the trace of the record the event came from, if it had one;
+ * {@code acceptedAt} is when the event was accepted, the start of its accepted-to-delivered latency.
  * {@code signingSecrets} are decrypted: the current secret first, then every previous one still
  * in its grace period; empty if they could not be decrypted (the attempt then fails, retryably).
  */
 public record DeliveryTask(String deliveryId, String tenantId, String eventId, String endpointId, String url,
 		List<String> signingSecrets, String eventType, byte[] body, int attemptCount, int retriesUsed,
-		String traceparent) {
+		String traceparent, Instant acceptedAt) {
 
 	public DeliveryTask {
 		signingSecrets = List.copyOf(signingSecrets);

@@ -5,10 +5,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
+import com.cloudgreet.relay.common.metrics.DeliveryMetrics;
+import com.cloudgreet.relay.common.metrics.RelayMetrics;
+import com.cloudgreet.relay.common.metrics.RelayMetrics.Outcome;
 import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.Delivered;
 import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.PermanentFailure;
 import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.RetryableFailure;
 import com.cloudgreet.relay.webhook.delivery.DeliveryStore.NextState;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,20 +36,30 @@ public class OutcomeHandler {
 
 	private final MeterRegistry meters;
 
+	private final DeliveryMetrics deliveries;
+
+	private final Counter endpointsDisabled;
+
 	private final Clock clock;
 
 	public OutcomeHandler(DeliveryStore store, RetrySchedule schedule, AutoDisableRule autoDisable,
-			DeadLetters deadLetters, MeterRegistry meters, Clock clock) {
+			DeadLetters deadLetters, DeliveryMetrics deliveries, MeterRegistry meters, Clock clock) {
 		this.store = store;
 		this.schedule = schedule;
 		this.autoDisable = autoDisable;
 		this.deadLetters = deadLetters;
 		this.meters = meters;
+		this.deliveries = deliveries;
+		// Registered up front, so the dashboard shows 0 rather than no data before the first one.
+		this.endpointsDisabled = meters.counter(RelayMetrics.ENDPOINTS_DISABLED);
 		this.clock = clock;
 	}
 
 	public Mono<Void> handle(DeliveryTask task, String owner, Instant attemptedAt, AttemptOutcome outcome) {
 		this.meters.timer("relay.webhook.attempts", "outcome", outcome.name()).record(outcome.latency());
+		if (outcome instanceof Delivered) {
+			this.deliveries.delivered(Duration.between(task.acceptedAt(), this.clock.instant()));
+		}
 		log.info("Delivery {} of {} to endpoint {}: {} (HTTP {}, {} ms)", task.deliveryId(), task.eventId(),
 				task.endpointId(), outcome.name(), outcome.statusCode(), outcome.latency().toMillis());
 		// The three records of a sealed interface (Java 17 has no pattern switch yet).
@@ -58,6 +72,7 @@ public class OutcomeHandler {
 		PermanentFailure p = (PermanentFailure) outcome;
 		return this.store.recordAttempt(task, owner, attemptedAt, p, NextState.FAILED, null)
 			.filter(Boolean::booleanValue)
+			.doOnNext((held) -> this.deliveries.count(Outcome.FAILED))
 			.flatMap((held) -> p.disableEndpoint() ? disable(task, "receiver answered 410 Gone") : failureStreak(task));
 	}
 
@@ -66,6 +81,7 @@ public class OutcomeHandler {
 		if (delay.isPresent()) {
 			return this.store.recordAttempt(task, owner, at, failure, NextState.RETRY, delay.get())
 				.filter(Boolean::booleanValue)
+				.doOnNext((held) -> this.deliveries.count(Outcome.RETRY_SCHEDULED))
 				.flatMap((held) -> failureStreak(task));
 		}
 		String reason = "retry schedule exhausted after " + task.nextAttemptNumber() + " attempts; last: "
@@ -74,7 +90,7 @@ public class OutcomeHandler {
 			.filter(Boolean::booleanValue)
 			.flatMap((held) -> this.store.cloudEvent(task.tenantId(), task.eventId()))
 			.flatMap((cloudEvent) -> this.deadLetters.delivery(task, cloudEvent, reason))
-			.doOnSuccess((ignored) -> this.meters.counter("relay.webhook.dead_lettered").increment())
+			.doOnSuccess((ignored) -> this.deliveries.count(Outcome.DEAD_LETTERED))
 			// The delivery is dead_lettered in PostgreSQL either way, which the API shows and replay
 			// works from; a failed DLT publish must not leave it pending.
 			.onErrorResume((ex) -> {
@@ -95,7 +111,7 @@ public class OutcomeHandler {
 	private Mono<Void> disable(DeliveryTask task, String reason) {
 		return this.store.disableEndpoint(task.endpointId(), reason).filter(Boolean::booleanValue).doOnNext((switched) -> {
 			log.warn("Endpoint {} of tenant {} disabled: {}", task.endpointId(), task.tenantId(), reason);
-			this.meters.counter("relay.webhook.endpoints.disabled").increment();
+			this.endpointsDisabled.increment();
 			this.deadLetters.endpointDisabled(task.tenantId(), task.endpointId(), reason);
 		}).then();
 	}

@@ -1,6 +1,7 @@
 package com.cloudgreet.relay.webhook.delivery;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -60,7 +61,7 @@ class WebhookSenderTest {
 
 	private DeliveryTask task(String url) {
 		return new DeliveryTask("dlv_0001", "ten_1", "evt_1", "ep_1", url, List.of(this.secret), "invoice.paid",
-				"{\"type\":\"invoice.paid\"}".getBytes(StandardCharsets.UTF_8), 0, 0, null);
+				"{\"type\":\"invoice.paid\"}".getBytes(StandardCharsets.UTF_8), 0, 0, null, Instant.EPOCH);
 	}
 
 	@Test
@@ -157,7 +158,7 @@ class WebhookSenderTest {
 	void neverSendsUnsignedWhenTheSecretCannotBeDecrypted() {
 		String url = this.receiver.url("/hook").toString();
 		DeliveryTask withoutSecrets = new DeliveryTask("dlv_0001", "ten_1", "evt_1", "ep_1", url, List.of(),
-				"invoice.paid", new byte[0], 0, 0, null);
+				"invoice.paid", new byte[0], 0, 0, null, Instant.EPOCH);
 
 		AttemptOutcome outcome = sender(true).send(withoutSecrets).block();
 

@@ -1,0 +1,92 @@
+package com.cloudgreet.relay.system;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.cloudgreet.relay.common.kafka.Topics;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * The running system every system test shares, started once per test JVM: the three packaged
+ * services as processes, one real Kafka broker (KRaft, in this JVM), the real Redis and
+ * PostgreSQL. Stopped when the JVM exits.
+ */
+final class RunningRelay {
+
+	static final String ADMIN_TOKEN = "system-test-admin-token";
+
+	static final String DATABASE = System.getenv().getOrDefault("RELAY_SYSTEM_TEST_DATABASE", "relay_system_test");
+
+	static final EmbeddedKafkaKraftBroker KAFKA = new EmbeddedKafkaKraftBroker(1, 3, Topics.EMAIL, Topics.SMS,
+			Topics.WEBHOOK);
+
+	static final ServiceProcess GATEWAY = new ServiceProcess("api-gateway");
+
+	static final ServiceProcess NOTIFICATION = new ServiceProcess("notification-service");
+
+	static final ServiceProcess WEBHOOK = new ServiceProcess("webhook-service");
+
+	private static boolean started;
+
+	private RunningRelay() {
+	}
+
+	static synchronized void start() throws SQLException {
+		if (started) {
+			return;
+		}
+		started = true;
+		KAFKA.afterPropertiesSet();
+		recreateDatabase();
+		NOTIFICATION.start(with(shared(), Map.of("relay.email.provider", "log", "relay.sms.provider", "log")));
+		WEBHOOK.start(with(shared(),
+				Map.of("relay.webhooks.allow-private-networks", "true", "relay.webhooks.retry-delays", "1s,1s",
+						"relay.webhooks.secret-keys.st", "c3lzdGVtLXRlc3Qtd2ViaG9vay1zZWNyZXQta2V5MzI=",
+						"relay.webhooks.secret-key-id", "st")));
+		GATEWAY.start(gatewaySettings());
+		Runtime.getRuntime().addShutdownHook(new Thread(RunningRelay::stop, "stop-relay"));
+		Stream.of(GATEWAY, NOTIFICATION, WEBHOOK).parallel().forEach(ServiceProcess::awaitHealthy);
+	}
+
+	/** What a gateway of this system is started with; another gateway may override some of it. */
+	static Map<String, String> gatewaySettings() {
+		// Every probe comes from 127.0.0.1: a large per-IP budget for failed attempts lets the
+		// access-control table see what the access decision answers, not 429.
+		return with(shared(), Map.of("relay.admin-token", ADMIN_TOKEN, "relay.gateway.services.notification-url",
+				NOTIFICATION.url(), "relay.gateway.services.webhook-url", WEBHOOK.url(),
+				"relay.gateway.rate-limit.ip.burst", "100000"));
+	}
+
+	static Map<String, String> with(Map<String, String> shared, Map<String, String> own) {
+		Map<String, String> all = new HashMap<>(shared);
+		all.putAll(own);
+		return all;
+	}
+
+	private static Map<String, String> shared() {
+		return Map.of("spring.kafka.bootstrap-servers", KAFKA.getBrokersAsString(), "spring.r2dbc.url",
+				"r2dbc:postgresql://127.0.0.1:5432/" + DATABASE, "spring.flyway.url",
+				"jdbc:postgresql://127.0.0.1:5432/" + DATABASE, "relay.internal-token", "system-test-internal-token",
+				// One broker, whose request topics have 3 partitions.
+				"relay.kafka.topics.partitions", "3", "relay.kafka.topics.replication-factor", "1",
+				"relay.kafka.topics.min-insync-replicas", "1");
+	}
+
+	private static void stop() {
+		Stream.of(GATEWAY, NOTIFICATION, WEBHOOK).parallel().forEach(ServiceProcess::stop);
+		KAFKA.destroy();
+	}
+
+	private static void recreateDatabase() throws SQLException {
+		try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres",
+				"")) {
+			connection.createStatement().execute("drop database if exists " + DATABASE + " with (force)");
+			connection.createStatement().execute("create database " + DATABASE);
+		}
+	}
+
+}
