@@ -1,10 +1,10 @@
 package com.cloudgreet.relay.gateway;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import com.cloudgreet.relay.testsupport.Ports;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,10 +24,7 @@ class KafkaDownIT extends GatewayIntegrationTest {
 
 	@BeforeAll
 	static void startWithoutKafka() throws Exception {
-		int deadPort;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			deadPort = socket.getLocalPort();
-		}
+		int deadPort = Ports.unused();
 		String owners = "http://127.0.0.1:" + OWNERS.getPort();
 		// It starts without its topics checked, after waiting this long for the broker.
 		noKafka = Gateways.start(Map.of("spring.kafka.bootstrap-servers", "127.0.0.1:" + deadPort,

@@ -1,8 +1,8 @@
 package com.cloudgreet.relay.gateway;
 
-import java.net.ServerSocket;
 import java.util.Map;
 
+import com.cloudgreet.relay.testsupport.Ports;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,10 +18,7 @@ class KeyLookupOutageIT extends GatewayIntegrationTest {
 
 	@BeforeAll
 	static void startWithoutDatabase() throws Exception {
-		int deadPort;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			deadPort = socket.getLocalPort();
-		}
+		int deadPort = Ports.unused();
 		String owners = "http://127.0.0.1:" + OWNERS.getPort();
 		noDatabase = Gateways.start(Map.of("spring.r2dbc.url", "r2dbc:postgresql://127.0.0.1:" + deadPort + "/relay",
 				"spring.flyway.enabled", "false", "relay.gateway.services.notification-url", owners,

@@ -4,11 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+
+import com.cloudgreet.relay.testsupport.Ports;
 
 import static org.awaitility.Awaitility.await;
 
@@ -23,9 +24,7 @@ final class RedisProcess implements AutoCloseable {
 	private Process process;
 
 	RedisProcess() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			this.port = socket.getLocalPort();
-		}
+		this.port = Ports.unused();
 	}
 
 	int port() {

@@ -1,7 +1,6 @@
 package com.cloudgreet.relay.system;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -20,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.testsupport.DebianPackages;
+import com.cloudgreet.relay.testsupport.Ports;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -64,7 +64,7 @@ class ObservabilityIT {
 	static void startPrometheusAndTraffic() throws Exception {
 		RunningRelay.start();
 		degradedGateway.start(RunningRelay.with(RunningRelay.gatewaySettings(),
-				Map.of("spring.data.redis.url", "redis://127.0.0.1:" + freePort(),
+				Map.of("spring.data.redis.url", "redis://127.0.0.1:" + Ports.unused(),
 						"relay.gateway.rate-limit.redis-failure-mode", "fail-open")));
 		startPrometheus();
 		receiver.setDispatcher(new mockwebserver3.Dispatcher() {
@@ -169,7 +169,7 @@ class ObservabilityIT {
 			config.append("]\n");
 		});
 		Files.writeString(WORK.resolve("prometheus.yml"), config);
-		prometheusPort = freePort();
+		prometheusPort = Ports.unused();
 		prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + WORK.resolve("prometheus.yml"),
 				"--storage.tsdb.path=" + WORK.resolve("data-" + UUID.randomUUID()),
 				"--web.listen-address=127.0.0.1:" + prometheusPort).redirectErrorStream(true)
@@ -244,12 +244,6 @@ class ObservabilityIT {
 		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertThat(process.waitFor()).as(output).isZero();
 		return output;
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 }

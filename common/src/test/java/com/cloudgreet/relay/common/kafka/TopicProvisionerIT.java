@@ -1,11 +1,11 @@
 package com.cloudgreet.relay.common.kafka;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.cloudgreet.relay.testsupport.Ports;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -116,10 +116,7 @@ class TopicProvisionerIT {
 
 	@Test
 	void startsWithoutCheckingWhenKafkaDoesNotAnswer() throws Exception {
-		int deadPort;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			deadPort = socket.getLocalPort();
-		}
+		int deadPort = Ports.unused();
 		var provisioner = new TopicProvisioner(
 				Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + deadPort),
 				new TopicPolicy(1, (short) 3, 2, Duration.ofSeconds(1)), List.of(DeclaredTopics.of("relay.absent.v1")));
