@@ -254,7 +254,7 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 			String reason = "permanent failure: " + permanent.describe();
 			// Failed, not dead-lettered: the DLT record tells consumers of the DLT, no alert (as before).
 			return publishDeadLetter(job, reason).then(Mono.fromRunnable(() -> log.info(
-					"{} message {} failed permanently and reached the DLT: {}", this.kind.id(), job.id(),
+					"{} message {} reached the DLT as failed: {}", this.kind.id(), job.id(),
 					DeadLetterPublisher.reason(reason))));
 		}, (account) -> {
 			boolean newlyPaused = this.gate.pause();

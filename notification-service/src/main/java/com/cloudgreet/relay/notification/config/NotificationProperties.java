@@ -69,9 +69,12 @@ public record NotificationProperties(@NotBlank String internalToken, @Valid @Not
 			@Min(1) long burst) {
 	}
 
+	/** The delivery engine of both channels; see application.yml for what each setting does. */
 	public record Delivery(@Min(1) int inProcessAttempts, @NotNull Duration initialBackoff,
 			@DecimalMin("1.0") double backoffMultiplier, @NotNull Duration maxRetryAfterInProcess,
-			@NotNull Duration claimLease) {
+			@DecimalMin("0.0") double jitter, @NotNull Duration maxRetryAfter, @NotNull Duration lease,
+			@NotNull Duration pollInterval, @Min(1) int batchSize, @Min(1) int maxInFlight, @NotNull Duration minPause,
+			@NotNull Duration maxPause, @NotNull Duration drainTimeout) {
 	}
 
 	public record Alerts(String slackWebhookUrl, @NotNull Duration window) {

@@ -5,7 +5,7 @@ import java.util.List;
 
 import com.cloudgreet.relay.common.message.EmailMessage;
 import com.cloudgreet.relay.notification.config.NotificationProperties;
-import com.cloudgreet.relay.notification.delivery.SendOutcome;
+import com.cloudgreet.relay.delivery.Outcome;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Schedulers;
 
@@ -33,9 +33,9 @@ class RejectedRecipientIT {
 			EmailMessage message = new EmailMessage(List.of("jane.doe@example.com"), null, null, null, null, "Hi",
 					"Hello", null, null);
 
-			SendOutcome outcome = sender.send("msg_rejected", message).block(Duration.ofSeconds(10));
+			Outcome outcome = sender.send("msg_rejected", message).block(Duration.ofSeconds(10));
 
-			assertThat(outcome).isInstanceOf(SendOutcome.PermanentFailure.class);
+			assertThat(outcome).isInstanceOf(Outcome.Permanent.class);
 			assertThat(outcome.providerCode()).isEqualTo("550");
 			assertThat(outcome.detail()).contains("Recipient address rejected", "[redacted-email]")
 				.doesNotContain("jane", "example.com");
