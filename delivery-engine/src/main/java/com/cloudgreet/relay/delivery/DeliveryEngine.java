@@ -162,7 +162,6 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		}
 		if (reserved > used) {
 			this.slots.addAndGet(used - reserved);
-			wakeUp();
 		}
 		giveBack.forEach((job) -> this.queue.release(job, null)
 			.subscribe(null, (ex) -> log.warn("Releasing {} message {} failed; its lease will lapse", this.kind.id(),
@@ -307,10 +306,20 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		if (reserved == 0) {
 			return Mono.just(0);
 		}
+		java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
 		return this.queue.claimDue(this.owner, List.copyOf(this.running.keySet()), reserved, this.settings.lease())
 			.collectList()
-			.doOnNext((jobs) -> start(jobs, reserved))
-			.doOnError((ex) -> start(List.of(), reserved))
+			.doOnNext((jobs) -> {
+				started.set(true);
+				start(jobs, reserved);
+			})
+			// A failed or cancelled claim frees its slots without waking the poller: a database that
+			// is away is asked again at the next tick, not in a tight loop.
+			.doFinally((signal) -> {
+				if (started.compareAndSet(false, true)) {
+					this.slots.addAndGet(-reserved);
+				}
+			})
 			.map(List::size);
 	}
 
