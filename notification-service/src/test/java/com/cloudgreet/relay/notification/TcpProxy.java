@@ -26,6 +26,8 @@ final class TcpProxy implements AutoCloseable {
 
 	private volatile boolean cut;
 
+	private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+
 	TcpProxy(String host, int port) throws IOException {
 		this.target = new InetSocketAddress(host, port);
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -36,6 +38,11 @@ final class TcpProxy implements AutoCloseable {
 
 	int port() {
 		return this.server.getLocalPort();
+	}
+
+	/** Connections opened through the proxy so far. */
+	int accepted() {
+		return this.accepted.get();
 	}
 
 	void cut() {
@@ -52,6 +59,7 @@ final class TcpProxy implements AutoCloseable {
 		while (!this.server.isClosed()) {
 			try {
 				Socket client = this.server.accept();
+				this.accepted.incrementAndGet();
 				if (this.cut) {
 					closeQuietly(client);
 					continue;

@@ -40,7 +40,7 @@ public record NotificationProperties(@NotBlank String internalToken, @Valid @Not
 	}
 
 	public record Smtp(@Min(1) int concurrency, @NotNull Duration connectTimeout, @NotNull Duration readTimeout,
-			@NotNull Duration writeTimeout) {
+			@NotNull Duration writeTimeout, @NotNull Duration maxIdleTime) {
 
 		/** The longest one SMTP send can take before the I/O timeouts must have fired. */
 		public Duration sendTimeout() {

@@ -46,8 +46,12 @@ public class SmtpEmailSender implements EmailSender {
 
 	private final java.time.Duration timeout;
 
-	public SmtpEmailSender(JavaMailSenderImpl mail, Scheduler scheduler, NotificationProperties.Email settings) {
+	private final SmtpConnections connections;
+
+	public SmtpEmailSender(JavaMailSenderImpl mail, SmtpConnections connections, Scheduler scheduler,
+			NotificationProperties.Email settings) {
 		this.mail = mail;
+		this.connections = connections;
 		this.scheduler = scheduler;
 		this.defaultFrom = settings.defaultFrom();
 		this.timeout = settings.smtp().sendTimeout();
@@ -57,7 +61,7 @@ public class SmtpEmailSender implements EmailSender {
 	public Mono<Outcome> send(String messageId, EmailMessage message) {
 		return Mono.fromCallable(() -> {
 			MimeMessage mime = compose(messageId, message);
-			this.mail.send(mime);
+			this.connections.send(mime);
 			return (Outcome) new Outcome.Delivered("250", "accepted by SMTP server", mime.getMessageID());
 		})
 			.subscribeOn(this.scheduler)
@@ -143,7 +147,7 @@ public class SmtpEmailSender implements EmailSender {
 		if (failure instanceof java.util.concurrent.TimeoutException) {
 			return new Outcome.Retryable("timeout", "SMTP send timed out", null);
 		}
-		if (failure instanceof MailAuthenticationException) {
+		if (failure instanceof MailAuthenticationException || failure instanceof jakarta.mail.AuthenticationFailedException) {
 			return new Outcome.AccountFailure("auth", "SMTP authentication failed");
 		}
 		for (Throwable cause = failure; cause != null && depth(failure, cause); cause = next(cause)) {

@@ -26,10 +26,11 @@ class RejectedRecipientIT {
 			mail.setHost("127.0.0.1");
 			mail.setPort(server.port());
 			var smtp = new NotificationProperties.Smtp(1, Duration.ofSeconds(2), Duration.ofSeconds(2),
-					Duration.ofSeconds(2));
+					Duration.ofSeconds(2), Duration.ofSeconds(30));
 			var settings = new NotificationProperties.Email(NotificationProperties.EmailProvider.SMTP,
 					List.of(Duration.ofSeconds(1)), "Relay <no-reply@relay.test>", smtp);
-			SmtpEmailSender sender = new SmtpEmailSender(mail, Schedulers.boundedElastic(), settings);
+			SmtpEmailSender sender = new SmtpEmailSender(mail, new SmtpConnections(mail, 1, Duration.ofSeconds(30)),
+					Schedulers.boundedElastic(), settings);
 			EmailMessage message = new EmailMessage(List.of("jane.doe@example.com"), null, null, null, null, "Hi",
 					"Hello", null, null);
 
