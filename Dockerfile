@@ -5,11 +5,12 @@ WORKDIR /src
 COPY .mvn .mvn
 COPY mvnw pom.xml ./
 COPY common/pom.xml common/
+COPY delivery-engine/pom.xml delivery-engine/
 COPY test-support/pom.xml test-support/
 COPY api-gateway/pom.xml api-gateway/
 COPY notification-service/pom.xml notification-service/
 COPY webhook-service/pom.xml webhook-service/
-RUN ./mvnw -B -q -ntp dependency:go-offline -DexcludeArtifactIds=relay-common,relay-test-support || true
+RUN ./mvnw -B -q -ntp dependency:go-offline -DexcludeArtifactIds=relay-common,relay-delivery-engine,relay-test-support || true
 COPY . .
 RUN ./mvnw -B -q -ntp package -DskipTests
 

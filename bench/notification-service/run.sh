@@ -42,7 +42,7 @@ psql -h 127.0.0.1 -U postgres -qAt -c "select 1 from pg_database where datname='
   || psql -h 127.0.0.1 -U postgres -q -c "create database $DB"
 
 JAR="$(ls "$ROOT"/notification-service/target/*-exec.jar 2>/dev/null | head -1 || true)"
-if [[ -z "$JAR" || -n "$(find "$ROOT/notification-service/src/main" -newer "$JAR" -print -quit)" ]]; then
+if [[ -z "$JAR" || -n "$(find "$ROOT/notification-service/src/main" "$ROOT/delivery-engine/src/main" -newer "$JAR" -print -quit)" ]]; then
   (cd "$ROOT" && ./mvnw -q -B -ntp -pl notification-service -am install -DskipTests)
   JAR="$(ls "$ROOT"/notification-service/target/*-exec.jar | head -1)"
 fi

@@ -68,9 +68,9 @@ class ConsumerRobustnessIT extends NotificationIT {
 		MessageListenerContainer container = this.listeners.getListenerContainer(SmsRequestListener.ID);
 		await().until(() -> deliveredCount(numbers) >= 5);
 
+		// The consumer only takes records into the engine; stopping it mid-stream must neither lose a
+		// record whose offset was not committed nor send a stored one twice when it starts again.
 		container.stop();
-		int deliveredWhileStopping = deliveredCount(numbers);
-		assertThat(deliveredWhileStopping).as("stopped mid-stream").isLessThan(numbers.size());
 		container.start();
 
 		for (String id : ids) {

@@ -92,8 +92,8 @@ class InternalApiIT extends NotificationIT {
 	void retryRequeuesFailedMessageWithSameIdAndKeepsAttempts() {
 		String to = phoneNumber();
 		TWILIO.stubFor(post(urlEqualTo(TWILIO_MESSAGES)).withFormParam("To", equalTo(to))
-			.willReturn(aResponse().withStatus(403).withHeader("Content-Type", "application/json")
-				.withBody("{\"code\":20003,\"message\":\"Permission denied\",\"status\":403}")));
+			.willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+				.withBody("{\"code\":21610,\"message\":\"Unsubscribed recipient\",\"status\":400}")));
 		String id = publishSms(to, "second chance");
 		awaitStatus(id, "failed");
 

@@ -40,8 +40,6 @@ public class MessageController {
 	public Mono<Requeuer.Accepted> retry(@PathVariable String id,
 			@InternalTenant String tenant) {
 		return this.requeuer.requeue(id, tenant)
-			.onErrorMap(Requeuer.PublishFailedException.class, (ex) -> problem(HttpStatus.SERVICE_UNAVAILABLE,
-					ProblemTypes.SERVICE_UNAVAILABLE, "The message could not be re-queued right now; try again later"))
 			.flatMap((result) -> result.<Mono<Requeuer.Accepted>>match(
 				(queued) -> Mono.just(new Requeuer.Accepted(id, "queued")),
 				(missing) -> Mono.error(notFound(id)),

@@ -40,7 +40,7 @@ public record NotificationProperties(@NotBlank String internalToken, @Valid @Not
 	}
 
 	public record Smtp(@Min(1) int concurrency, @NotNull Duration connectTimeout, @NotNull Duration readTimeout,
-			@NotNull Duration writeTimeout) {
+			@NotNull Duration writeTimeout, @NotNull Duration maxIdleTime) {
 
 		/** The longest one SMTP send can take before the I/O timeouts must have fired. */
 		public Duration sendTimeout() {
@@ -69,9 +69,12 @@ public record NotificationProperties(@NotBlank String internalToken, @Valid @Not
 			@Min(1) long burst) {
 	}
 
+	/** The delivery engine of both channels; see application.yml for what each setting does. */
 	public record Delivery(@Min(1) int inProcessAttempts, @NotNull Duration initialBackoff,
 			@DecimalMin("1.0") double backoffMultiplier, @NotNull Duration maxRetryAfterInProcess,
-			@NotNull Duration claimLease) {
+			@DecimalMin("0.0") double jitter, @NotNull Duration maxRetryAfter, @NotNull Duration lease,
+			@NotNull Duration pollInterval, @Min(1) int batchSize, @Min(1) int maxInFlight, @NotNull Duration minPause,
+			@NotNull Duration maxPause, @NotNull Duration drainTimeout) {
 	}
 
 	public record Alerts(String slackWebhookUrl, @NotNull Duration window) {

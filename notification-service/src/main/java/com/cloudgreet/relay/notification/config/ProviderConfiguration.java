@@ -5,6 +5,7 @@ import com.cloudgreet.relay.common.alert.DeadLetterAlerters;
 import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
 import com.cloudgreet.relay.notification.email.EmailSender;
 import com.cloudgreet.relay.notification.email.LogEmailSender;
+import com.cloudgreet.relay.notification.email.SmtpConnections;
 import com.cloudgreet.relay.notification.email.SmtpEmailSender;
 import com.cloudgreet.relay.notification.sms.LogSmsSender;
 import com.cloudgreet.relay.notification.sms.SmsSender;
@@ -69,8 +70,15 @@ public class ProviderConfiguration {
 			return Schedulers.newBoundedElastic(threads, 10_000, "smtp");
 		}
 
+		/** Open SMTP connections kept between messages, at most one per sending thread. */
+		@Bean(destroyMethod = "close")
+		SmtpConnections smtpConnections(JavaMailSenderImpl mail, NotificationProperties properties) {
+			NotificationProperties.Smtp smtp = properties.email().smtp();
+			return new SmtpConnections(mail, smtp.concurrency(), smtp.maxIdleTime());
+		}
+
 		@Bean
-		EmailSender smtpEmailSender(JavaMailSenderImpl mail, Scheduler smtpScheduler,
+		EmailSender smtpEmailSender(JavaMailSenderImpl mail, SmtpConnections connections, Scheduler smtpScheduler,
 				NotificationProperties properties) {
 			NotificationProperties.Smtp smtp = properties.email().smtp();
 			// Jakarta Mail 2.1 looks its StreamProvider up through ServiceLoader on every body part
@@ -81,7 +89,7 @@ public class ProviderConfiguration {
 			mail.getJavaMailProperties().put("mail.smtp.connectiontimeout", Long.toString(smtp.connectTimeout().toMillis()));
 			mail.getJavaMailProperties().put("mail.smtp.timeout", Long.toString(smtp.readTimeout().toMillis()));
 			mail.getJavaMailProperties().put("mail.smtp.writetimeout", Long.toString(smtp.writeTimeout().toMillis()));
-			return new SmtpEmailSender(mail, smtpScheduler, properties.email());
+			return new SmtpEmailSender(mail, connections, smtpScheduler, properties.email());
 		}
 
 	}

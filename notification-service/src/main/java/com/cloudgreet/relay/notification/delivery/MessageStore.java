@@ -3,22 +3,36 @@ package com.cloudgreet.relay.notification.delivery;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.delivery.AttemptRecord;
+import com.cloudgreet.relay.delivery.DeliveryQueue;
+import com.cloudgreet.relay.delivery.Lease;
+import io.r2dbc.spi.Parameter;
+import io.r2dbc.spi.Parameters;
 import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Repository;
 
 /**
- * The delivery log: one row per message and one per attempt. Every state change is a single
- * conditional statement, so two consumers holding duplicates of one record cannot both win.
+ * The delivery log and the engine's work queue in one table: one row per message (its state, due
+ * time and lease) and one per attempt. Intake writes a whole Kafka batch in one statement; every
+ * write after a claim is fenced on the lease's owner and token.
  */
 @Repository
 public class MessageStore {
+
+	private static final String JOB_COLUMNS = "m.id, m.tenant_id, m.channel, m.event, m.lease_owner, m.lease_token, "
+			+ "m.retries_used, m.traceparent";
 
 	private final DatabaseClient db;
 
@@ -26,131 +40,133 @@ public class MessageStore {
 		this.db = db;
 	}
 
+	/** The engine's view of one channel's messages. */
+	public DeliveryQueue<MessageJob> queue(Channel channel) {
+		return new Queue(channel);
+	}
+
+	/** What storing a batch came to: the messages claimed for this instance, and ids owned by another tenant. */
+	public record Ingested(List<MessageJob> claimed, List<String> foreign) {
+	}
+
 	/**
-	 * Records the message if this is its first sighting and takes the right to send it, in one
-	 * statement: only a new or queued message, or one whose previous sender's lease has run out
-	 * (it died mid-send), can be claimed, and only by one caller at a time (the row lock of the
-	 * conflicting insert serialises concurrent duplicates).
+	 * Stores a batch of requests in one statement: new ids become due at once, and the first
+	 * {@code claim} of them are claimed by {@code owner} in the same statement so they are sent
+	 * without waiting for a poll. An id stored before (a redelivered or duplicate record) adds
+	 * nothing; if it belongs to another tenant it is reported, for the caller to dead-letter.
 	 */
-	public Mono<Claim> claim(String id, String tenantId, Channel channel, String event, Duration lease) {
-		Mono<Claim> claimed = this.db.sql("""
-				insert into message (id, tenant_id, channel, status, event, lease_until)
-				values (:id, :tenant, :channel, 'sending', :event, now() + :leaseMs * interval '1 millisecond')
-				on conflict (id) do update set status = 'sending', lease_until = excluded.lease_until, updated_at = now()
-				where message.tenant_id = excluded.tenant_id
-				  and (message.status = 'queued' or (message.status = 'sending' and message.lease_until < now()))
-				returning not_before""")
+	public Mono<Ingested> ingest(Channel channel, List<NewMessage> batch, int claim, String owner, Duration lease) {
+		Map<String, NewMessage> unique = new LinkedHashMap<>();
+		batch.forEach((message) -> unique.putIfAbsent(message.id(), message));
+		List<NewMessage> messages = new ArrayList<>(unique.values());
+		if (messages.isEmpty()) {
+			return Mono.just(new Ingested(List.of(), List.of()));
+		}
+		String[] ids = messages.stream().map(NewMessage::id).toArray(String[]::new);
+		String[] tenants = messages.stream().map(NewMessage::tenantId).toArray(String[]::new);
+		String[] events = messages.stream().map(NewMessage::event).toArray(String[]::new);
+		String[] traces = messages.stream().map(NewMessage::traceparent).toArray(String[]::new);
+		Boolean[] claimed = new Boolean[messages.size()];
+		for (int i = 0; i < claimed.length; i++) {
+			claimed[i] = i < claim;
+		}
+		// The final select's snapshot predates the insert, so "m" finds only rows stored before.
+		return this.db.sql("""
+				with input as (select * from unnest(cast(:ids as text[]), cast(:tenants as text[]),
+				        cast(:events as text[]), cast(:traces as text[]), cast(:claimed as boolean[]))
+				        as i(id, tenant_id, event, traceparent, claimed)),
+				ins as (insert into message (id, tenant_id, channel, status, event, traceparent, due_at,
+				        lease_owner, lease_token, lease_until)
+				    select id, tenant_id, :channel, case when claimed then 'sending' else 'queued' end, event,
+				           traceparent, now(), case when claimed then :owner end, case when claimed then 1 else 0 end,
+				           case when claimed then now() + :leaseMs * interval '1 millisecond' end
+				    from input
+				    on conflict (id) do nothing
+				    returning id, lease_owner, lease_token)
+				select i.id, i.tenant_id, i.event, i.traceparent, ins.lease_owner, ins.lease_token,
+				       ins.id is not null as inserted, m.tenant_id as existing_tenant
+				from input i left join ins on ins.id = i.id left join message m on m.id = i.id""")
+			.bind("ids", ids)
+			.bind("tenants", tenants)
+			.bind("events", events)
+			.bind("traces", traces)
+			.bind("claimed", claimed)
+			.bind("channel", channel.id())
+			.bind("owner", owner)
+			.bind("leaseMs", lease.toMillis())
+			.map((row) -> {
+				boolean inserted = Boolean.TRUE.equals(row.get("inserted", Boolean.class));
+				String id = row.get("id", String.class);
+				String tenant = row.get("tenant_id", String.class);
+				if (inserted) {
+					String leaseOwner = row.get("lease_owner", String.class);
+					return leaseOwner == null ? IngestRow.STORED
+							: new IngestRow(new MessageJob(new Lease(id, leaseOwner, row.get("lease_token", Long.class)),
+									tenant, channel, row.get("event", String.class), 0,
+									row.get("traceparent", String.class)), null);
+				}
+				String existing = row.get("existing_tenant", String.class);
+				// existing is null only when a concurrent transaction stored the id meanwhile: a
+				// duplicate in flight, which that transaction's owner handles.
+				return existing != null && !existing.equals(tenant) ? new IngestRow(null, id) : IngestRow.STORED;
+			})
+			.all()
+			.collectList()
+			.map((rows) -> new Ingested(rows.stream().filter((r) -> r.job() != null).map(IngestRow::job).toList(),
+					rows.stream().filter((r) -> r.foreign() != null).map(IngestRow::foreign).toList()));
+	}
+
+	private record IngestRow(MessageJob job, String foreign) {
+
+		static final IngestRow STORED = new IngestRow(null, null);
+
+	}
+
+	/**
+	 * Records poison records that reached the DLT but still name an id and a tenant, so the
+	 * status API shows them as {@code dead_lettered}. An id already stored keeps its state: a bad
+	 * duplicate must not sink a good message, nor touch another tenant's.
+	 */
+	public Mono<Void> deadLetterPoison(Channel channel, String id, String tenantId, String event, String reason) {
+		return this.db.sql("""
+				insert into message (id, tenant_id, channel, status, event, last_error)
+				values (:id, :tenant, :channel, 'dead_lettered', :event, :reason)
+				on conflict (id) do nothing""")
 			.bind("id", id)
 			.bind("tenant", tenantId)
 			.bind("channel", channel.id())
 			.bind("event", event)
-			.bind("leaseMs", lease.toMillis())
-			.map((row) -> (Claim) new Claim.Claimed(instant(row, "not_before")))
-			.one();
-		Mono<Claim> otherwise = this.db.sql("select tenant_id, status, lease_until from message where id = :id")
-			.bind("id", id)
-			.map((row) -> {
-				if (!tenantId.equals(row.get("tenant_id", String.class))) {
-					return (Claim) new Claim.ForeignOwner();
-				}
-				DeliveryStatus status = DeliveryStatus.of(row.get("status", String.class));
-				if (status == DeliveryStatus.SENDING) {
-					return new Claim.HeldElsewhere(instant(row, "lease_until"));
-				}
-				return new Claim.Settled(status);
-			})
-			.one();
-		return claimed.switchIfEmpty(Mono.defer(() -> otherwise));
-	}
-
-	/** Appends an attempt; returns its number. Only the lease holder writes attempts, so max()+1 is safe. */
-	public Mono<Integer> recordAttempt(String id, Instant at, SendOutcome outcome, long latencyMs) {
-		GenericExecuteSpec spec = this.db.sql("""
-				insert into attempt (message_id, number, at, outcome, provider_code, detail, latency_ms)
-				values (:id, (select coalesce(max(number), 0) + 1 from attempt where message_id = :id),
-				        :at, :outcome, :code, :detail, :latency)
-				returning number""")
-			.bind("id", id)
-			.bind("at", OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC))
-			.bind("outcome", outcome.outcomeName())
-			.bind("latency", latencyMs);
-		spec = nullable(spec, "code", outcome.providerCode());
-		spec = nullable(spec, "detail", outcome.detail());
-		return spec.map((row) -> row.get("number", Integer.class)).one();
-	}
-
-	public Mono<Void> markDelivered(String id, String providerMessageId) {
-		return nullable(this.db.sql("""
-				update message set status = 'delivered', provider_message_id = :providerId, lease_until = null,
-				       last_error = null, updated_at = now()
-				where id = :id and status = 'sending'""").bind("id", id), "providerId", providerMessageId).then();
-	}
-
-	public Mono<Void> markFailed(String id, String error) {
-		return nullable(this.db.sql("""
-				update message set status = 'failed', last_error = :error, lease_until = null, updated_at = now()
-				where id = :id and status = 'sending'""").bind("id", id), "error", error).then();
-	}
-
-	/** Gives the message back to the queue after a transient failure; the next retry stage picks it up. */
-	public Mono<Void> release(String id, Instant notBefore, String error) {
-		GenericExecuteSpec spec = this.db.sql("""
-				update message set status = 'queued', not_before = :notBefore, last_error = :error,
-				       lease_until = null, updated_at = now()
-				where id = :id and status = 'sending'""").bind("id", id);
-		spec = notBefore == null ? spec.bindNull("notBefore", OffsetDateTime.class)
-				: spec.bind("notBefore", OffsetDateTime.ofInstant(notBefore, java.time.ZoneOffset.UTC));
-		return nullable(spec, "error", error).then();
-	}
-
-	/**
-	 * Marks a message whose record reached the DLT; inserts it if the record never got as far as
-	 * the log (a poison record that still had an id and tenant). Delivered and permanently failed
-	 * messages keep their state: their DLT record is informational.
-	 */
-	public Mono<Boolean> markDeadLettered(String id, String tenantId, Channel channel, String event, String reason,
-			int generation) {
-		return nullable(this.db.sql("""
-				insert into message (id, tenant_id, channel, status, event, last_error, generation)
-				values (:id, :tenant, :channel, 'dead_lettered', :event, :reason, :generation)
-				on conflict (id) do update set status = 'dead_lettered', last_error = excluded.last_error,
-				       lease_until = null, updated_at = now()
-				where message.tenant_id = excluded.tenant_id and message.status in ('queued', 'sending')
-				  and message.generation = excluded.generation""")
-			.bind("id", id)
-			.bind("generation", generation)
-			.bind("tenant", tenantId)
-			.bind("channel", channel.id())
-			.bind("event", event), "reason", reason).fetch().rowsUpdated().map((count) -> count > 0);
-	}
-
-	/**
-	 * Puts a failed or dead-lettered message back to {@code queued} in a new generation, keeping its
-	 * attempts; returns the stored event to re-publish and what to restore if publishing fails.
-	 */
-	public Mono<Requeued> requeue(String id, String tenantId) {
-		return this.db.sql("""
-				update message m set status = 'queued', not_before = null, lease_until = null,
-				       generation = m.generation + 1, updated_at = now()
-				from (select id, status from message where id = :id and tenant_id = :tenant for update) previous
-				where m.id = previous.id and m.status in ('failed', 'dead_lettered')
-				returning m.event, m.channel, m.generation, previous.status as previous_status""")
-			.bind("id", id)
-			.bind("tenant", tenantId)
-			.map((row) -> new Requeued(row.get("event", String.class),
-					Channel.ofId(row.get("channel", String.class)).orElseThrow(), row.get("generation", Integer.class),
-					DeliveryStatus.of(row.get("previous_status", String.class))))
-			.one();
-	}
-
-	public Mono<Void> restore(String id, int generation, DeliveryStatus status) {
-		return this.db.sql("""
-				update message set status = :status, generation = generation - 1, updated_at = now()
-				where id = :id and status = 'queued' and generation = :generation""")
-			.bind("id", id)
-			.bind("generation", generation)
-			.bind("status", status.value())
+			.bind("reason", reason)
 			.then();
+	}
+
+	/** The stored CloudEvent and status of a tenant's message, for a re-queue decision. */
+	public record Stored(String event, Channel channel, String status) {
+	}
+
+	public Mono<Stored> stored(String id, String tenantId) {
+		return this.db.sql("select event, channel, status from message where id = :id and tenant_id = :tenant")
+			.bind("id", id)
+			.bind("tenant", tenantId)
+			.map((row) -> new Stored(row.get("event", String.class),
+					Channel.ofId(row.get("channel", String.class)).orElseThrow(), row.get("status", String.class)))
+			.one();
+	}
+
+	/**
+	 * Puts a failed or dead-lettered message back on a fresh schedule, due now, keeping its
+	 * attempts; false if it is in any other state (or not the tenant's).
+	 */
+	public Mono<Boolean> requeue(String id, String tenantId) {
+		return this.db.sql("""
+				update message set status = 'queued', due_at = now(), retries_used = 0, lease_owner = null,
+				       lease_until = null, updated_at = now()
+				where id = :id and tenant_id = :tenant and status in ('failed', 'dead_lettered')""")
+			.bind("id", id)
+			.bind("tenant", tenantId)
+			.fetch()
+			.rowsUpdated()
+			.map((count) -> count > 0);
 	}
 
 	/** A tenant's message with its attempts, or empty if it has no such message. */
@@ -176,16 +192,151 @@ public class MessageStore {
 			.flatMap((message) -> attempts.map(message::withAttempts));
 	}
 
-	public record Requeued(String event, Channel channel, int generation, DeliveryStatus previous) {
+	private static MessageJob job(Readable row) {
+		return new MessageJob(
+				new Lease(row.get("id", String.class), row.get("lease_owner", String.class),
+						row.get("lease_token", Long.class)),
+				row.get("tenant_id", String.class), Channel.ofId(row.get("channel", String.class)).orElseThrow(),
+				row.get("event", String.class), row.get("retries_used", Integer.class),
+				row.get("traceparent", String.class));
 	}
 
-	private static GenericExecuteSpec nullable(GenericExecuteSpec spec, String name, String value) {
-		return value == null ? spec.bindNull(name, String.class) : spec.bind(name, value);
+	private static Parameter text(String value) {
+		return value == null ? Parameters.in(String.class) : Parameters.in(value.replace((char) 0, '\uFFFD'));
+	}
+
+	private static OffsetDateTime utc(Instant instant) {
+		return instant.atOffset(ZoneOffset.UTC);
 	}
 
 	private static Instant instant(Readable row, String column) {
 		OffsetDateTime value = row.get(column, OffsetDateTime.class);
 		return value == null ? null : value.toInstant();
+	}
+
+	/** One channel's messages as the engine's queue; every write is fenced on owner and token. */
+	private final class Queue implements DeliveryQueue<MessageJob> {
+
+		private final Channel channel;
+
+		Queue(Channel channel) {
+			this.channel = channel;
+		}
+
+		@Override
+		public Flux<MessageJob> claimDue(String owner, Collection<String> busy, int limit, Duration lease) {
+			return MessageStore.this.db.sql("""
+					with due as (select id from message
+					    where channel = :channel and status in ('queued', 'sending') and due_at <= now()
+					      and (lease_until is null or lease_until < now()) and not (id = any(cast(:busy as text[])))
+					    order by due_at limit :limit for update skip locked)
+					update message m set status = 'sending', lease_owner = :owner, lease_token = m.lease_token + 1,
+					       lease_until = now() + :leaseMs * interval '1 millisecond', updated_at = now()
+					from due where m.id = due.id
+					returning\s""" + JOB_COLUMNS)
+				.bind("channel", this.channel.id())
+				.bind("busy", busy.toArray(String[]::new))
+				.bind("limit", limit)
+				.bind("owner", owner)
+				.bind("leaseMs", lease.toMillis())
+				.map(MessageStore::job)
+				.all();
+		}
+
+		@Override
+		public Mono<Void> renew(Collection<Lease> leases, Duration lease) {
+			if (leases.isEmpty()) {
+				return Mono.empty();
+			}
+			return MessageStore.this.db.sql("""
+					update message m set lease_until = now() + :leaseMs * interval '1 millisecond'
+					from unnest(cast(:ids as text[]), cast(:owners as text[]), cast(:tokens as bigint[])) as l(id, owner, token)
+					where m.id = l.id and m.lease_owner = l.owner and m.lease_token = l.token""")
+				.bind("ids", leases.stream().map(Lease::deliveryId).toArray(String[]::new))
+				.bind("owners", leases.stream().map(Lease::owner).toArray(String[]::new))
+				.bind("tokens", leases.stream().map(Lease::token).toArray(Long[]::new))
+				.bind("leaseMs", lease.toMillis())
+				.then();
+		}
+
+		@Override
+		public Mono<Boolean> record(MessageJob job, AttemptRecord attempt, Step step) {
+			boolean settles = step != Step.CONTINUE;
+			String status = switch (step) {
+				case DELIVERED -> "delivered";
+				case FAILED -> "failed";
+				case CONTINUE -> "sending";
+			};
+			String providerId = attempt.outcome() instanceof com.cloudgreet.relay.delivery.Outcome.Delivered delivered
+					? delivered.providerMessageId() : null;
+			String error = step == Step.DELIVERED ? null : attempt.outcome().describe();
+			// One statement: the attempt is logged and the state moves on together, or neither
+			// happens (the lease is no longer this one's).
+			return MessageStore.this.db.sql("""
+					with moved as (update message set attempt_count = attempt_count + 1, status = :status,
+					        provider_message_id = coalesce(:providerId, provider_message_id), last_error = :error,
+					        lease_owner = case when :settles then null else lease_owner end,
+					        lease_until = case when :settles then null else lease_until end,
+					        due_at = case when :settles then null else due_at end, updated_at = now()
+					    where id = :id and lease_owner = :owner and lease_token = :token
+					    returning attempt_count)
+					insert into attempt (message_id, number, at, outcome, provider_code, detail, latency_ms)
+					select :id, attempt_count, :at, :outcome, :code, :detail, :latency from moved""")
+				.bind("status", status)
+				.bind("providerId", text(providerId))
+				.bind("error", text(error))
+				.bind("settles", settles)
+				.bind("id", job.id())
+				.bind("owner", job.lease().owner())
+				.bind("token", job.lease().token())
+				.bind("at", utc(attempt.at()))
+				.bind("outcome", attempt.outcome().outcomeName())
+				.bind("code", text(attempt.outcome().providerCode()))
+				.bind("detail", text(attempt.outcome().detail()))
+				.bind("latency", attempt.latencyMs())
+				.fetch()
+				.rowsUpdated()
+				.map((count) -> count > 0);
+		}
+
+		@Override
+		public Mono<Boolean> retryLater(MessageJob job, Duration retryIn, String error) {
+			return fenced("""
+					update message set status = 'queued', retries_used = retries_used + 1,
+					       due_at = now() + :retryMs * interval '1 millisecond', lease_owner = null, lease_until = null,
+					       last_error = :error, updated_at = now()
+					where id = :id and lease_owner = :owner and lease_token = :token""", job, error, retryIn.toMillis());
+		}
+
+		@Override
+		public Mono<Boolean> deadLetter(MessageJob job, String reason) {
+			return fenced("""
+					update message set status = 'dead_lettered', due_at = null, lease_owner = null, lease_until = null,
+					       last_error = :error, updated_at = now()
+					where id = :id and lease_owner = :owner and lease_token = :token and :retryMs >= 0""", job, reason,
+					0);
+		}
+
+		@Override
+		public Mono<Boolean> release(MessageJob job, String note) {
+			return fenced("""
+					update message set status = 'queued', lease_owner = null, lease_until = null,
+					       last_error = coalesce(:error, last_error), updated_at = now()
+					where id = :id and lease_owner = :owner and lease_token = :token and :retryMs >= 0""", job, note, 0);
+		}
+
+		private Mono<Boolean> fenced(String sql, MessageJob job, String error, long retryMs) {
+			return MessageStore.this.db.sql(sql)
+				.bind("id", job.id())
+				.bind("owner", job.lease().owner())
+				.bind("token", job.lease().token())
+				.bind("error", text(error))
+				.bind("retryMs", retryMs)
+				.fetch()
+				.rowsUpdated()
+				.map((count) -> count > 0);
+		}
+
 	}
 
 }

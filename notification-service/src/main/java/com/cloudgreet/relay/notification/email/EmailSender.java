@@ -1,12 +1,12 @@
 package com.cloudgreet.relay.notification.email;
 
 import com.cloudgreet.relay.common.message.EmailMessage;
-import com.cloudgreet.relay.notification.delivery.SendOutcome;
+import com.cloudgreet.relay.delivery.Outcome;
 import reactor.core.publisher.Mono;
 
-/** Hands one email to a provider. Never errors: every failure is a classified {@link SendOutcome}. */
+/** Hands one email to a provider. Never errors: every failure is a classified {@link Outcome}. */
 public interface EmailSender {
 
-	Mono<SendOutcome> send(String messageId, EmailMessage message);
+	Mono<Outcome> send(String messageId, EmailMessage message);
 
 }

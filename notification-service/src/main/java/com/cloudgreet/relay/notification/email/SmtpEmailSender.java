@@ -7,7 +7,7 @@ import java.util.List;
 
 import com.cloudgreet.relay.common.message.EmailMessage;
 import com.cloudgreet.relay.notification.config.NotificationProperties;
-import com.cloudgreet.relay.notification.delivery.SendOutcome;
+import com.cloudgreet.relay.delivery.Outcome;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -46,19 +46,23 @@ public class SmtpEmailSender implements EmailSender {
 
 	private final java.time.Duration timeout;
 
-	public SmtpEmailSender(JavaMailSenderImpl mail, Scheduler scheduler, NotificationProperties.Email settings) {
+	private final SmtpConnections connections;
+
+	public SmtpEmailSender(JavaMailSenderImpl mail, SmtpConnections connections, Scheduler scheduler,
+			NotificationProperties.Email settings) {
 		this.mail = mail;
+		this.connections = connections;
 		this.scheduler = scheduler;
 		this.defaultFrom = settings.defaultFrom();
 		this.timeout = settings.smtp().sendTimeout();
 	}
 
 	@Override
-	public Mono<SendOutcome> send(String messageId, EmailMessage message) {
+	public Mono<Outcome> send(String messageId, EmailMessage message) {
 		return Mono.fromCallable(() -> {
 			MimeMessage mime = compose(messageId, message);
-			this.mail.send(mime);
-			return (SendOutcome) new SendOutcome.Delivered("250", "accepted by SMTP server", mime.getMessageID());
+			this.connections.send(mime);
+			return (Outcome) new Outcome.Delivered("250", "accepted by SMTP server", mime.getMessageID());
 		})
 			.subscribeOn(this.scheduler)
 			.timeout(this.timeout)
@@ -114,16 +118,22 @@ public class SmtpEmailSender implements EmailSender {
 	/**
 	 * SMTP reply codes decide: 5xx is final (unknown mailbox, policy rejection), 4xx is a
 	 * temporary refusal (greylisting, mailbox busy). Without a reply code, I/O and timeouts are
-	 * transient; so is failed authentication, an operator error that a retry after the fix cures.
+	 * transient. Failed authentication, or a server refusing our sender outright (5xx to MAIL
+	 * FROM), is the account's failure, not the message's: the engine pauses the channel.
 	 */
-	static SendOutcome classify(Throwable failure) {
+	static Outcome classify(Throwable failure) {
+		for (Throwable cause = failure; cause != null && depth(failure, cause); cause = next(cause)) {
+			if (cause instanceof SMTPSenderFailedException sender && sender.getReturnCode() >= 500) {
+				return new Outcome.AccountFailure(Integer.toString(sender.getReturnCode()), excerpt(cause));
+			}
+		}
 		for (Throwable cause = failure; cause != null && depth(failure, cause); cause = next(cause)) {
 			Integer code = replyCode(cause);
 			if (code != null && code >= 500) {
-				return new SendOutcome.PermanentFailure(code.toString(), excerpt(cause));
+				return new Outcome.Permanent(code.toString(), excerpt(cause));
 			}
 			if (code != null && code >= 400) {
-				return new SendOutcome.RetryableFailure(code.toString(), excerpt(cause), null);
+				return new Outcome.Retryable(code.toString(), excerpt(cause), null);
 			}
 		}
 		// Only when no reply says more: Jakarta Mail's "Invalid Addresses" wraps the server's reply
@@ -131,24 +141,24 @@ public class SmtpEmailSender implements EmailSender {
 		for (Throwable cause = failure; cause != null && depth(failure, cause); cause = next(cause)) {
 			if (cause instanceof SendFailedException sendFailed && sendFailed.getInvalidAddresses() != null
 					&& sendFailed.getInvalidAddresses().length > 0) {
-				return new SendOutcome.PermanentFailure("invalid-address", excerpt(cause));
+				return new Outcome.Permanent("invalid-address", excerpt(cause));
 			}
 		}
 		if (failure instanceof java.util.concurrent.TimeoutException) {
-			return new SendOutcome.RetryableFailure("timeout", "SMTP send timed out", null);
+			return new Outcome.Retryable("timeout", "SMTP send timed out", null);
 		}
-		if (failure instanceof MailAuthenticationException) {
-			return new SendOutcome.RetryableFailure("auth", "SMTP authentication failed", null);
+		if (failure instanceof MailAuthenticationException || failure instanceof jakarta.mail.AuthenticationFailedException) {
+			return new Outcome.AccountFailure("auth", "SMTP authentication failed");
 		}
 		for (Throwable cause = failure; cause != null && depth(failure, cause); cause = next(cause)) {
 			if (cause instanceof InterruptedIOException) {
-				return new SendOutcome.RetryableFailure("timeout", excerpt(cause), null);
+				return new Outcome.Retryable("timeout", excerpt(cause), null);
 			}
 			if (cause instanceof IOException) {
-				return new SendOutcome.RetryableFailure("io", excerpt(cause), null);
+				return new Outcome.Retryable("io", excerpt(cause), null);
 			}
 		}
-		return new SendOutcome.RetryableFailure("error", excerpt(failure), null);
+		return new Outcome.Retryable("error", excerpt(failure), null);
 	}
 
 	/** Guards the cause walks against cyclic chains. */

@@ -1,7 +1,7 @@
 package com.cloudgreet.relay.notification.sms;
 
 import com.cloudgreet.relay.common.message.SmsMessage;
-import com.cloudgreet.relay.notification.delivery.SendOutcome;
+import com.cloudgreet.relay.delivery.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -12,9 +12,9 @@ public class LogSmsSender implements SmsSender {
 	private static final Logger log = LoggerFactory.getLogger(LogSmsSender.class);
 
 	@Override
-	public Mono<SendOutcome> send(String messageId, SmsMessage message) {
+	public Mono<Outcome> send(String messageId, SmsMessage message) {
 		log.info("[log provider] sms {} to 1 recipient", messageId);
-		return Mono.just(new SendOutcome.Delivered("log", "logged, not sent", null));
+		return Mono.just(new Outcome.Delivered("log", "logged, not sent", null));
 	}
 
 }

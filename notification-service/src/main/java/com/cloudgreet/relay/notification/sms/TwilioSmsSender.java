@@ -2,14 +2,12 @@ package com.cloudgreet.relay.notification.sms;
 
 import java.net.ConnectException;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeoutException;
 
 import com.cloudgreet.relay.common.message.SmsMessage;
 import com.cloudgreet.relay.notification.config.NotificationProperties;
-import com.cloudgreet.relay.notification.delivery.SendOutcome;
+import com.cloudgreet.relay.delivery.Outcome;
+import com.cloudgreet.relay.delivery.RetryAfter;
 import io.netty.channel.ChannelOption;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -54,7 +52,7 @@ public class TwilioSmsSender implements SmsSender {
 	}
 
 	@Override
-	public Mono<SendOutcome> send(String messageId, SmsMessage message) {
+	public Mono<Outcome> send(String messageId, SmsMessage message) {
 		MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
 		form.add("To", message.to());
 		form.add("From", message.from() != null ? message.from() : this.settings.from());
@@ -76,34 +74,37 @@ public class TwilioSmsSender implements SmsSender {
 	}
 
 	/**
-	 * 2xx: accepted. 408, 429 and 5xx: transient. Every other 4xx is permanent: 400 carries Twilio
-	 * error codes for invalid or unreachable numbers (21211, 21614, 21610...), and 401/403/404 mean
-	 * wrong credentials or account, which no retry will fix by itself.
+	 * 2xx: accepted. 408, 429 and 5xx: transient. 401/403/404 mean wrong credentials or account:
+	 * the account's failure, not the message's, so the engine pauses the channel. Every other 4xx is
+	 * permanent: 400 carries Twilio error codes for invalid or unreachable numbers (21211, 21614, 21610...).
 	 */
-	static SendOutcome classify(HttpStatusCode status, JsonNode body, HttpHeaders headers) {
+	static Outcome classify(HttpStatusCode status, JsonNode body, HttpHeaders headers) {
 		String code = errorCode(status, body);
 		String detail = text(body, "message");
 		if (status.is2xxSuccessful()) {
-			return new SendOutcome.Delivered(Integer.toString(status.value()), text(body, "status"), text(body, "sid"));
+			return new Outcome.Delivered(Integer.toString(status.value()), text(body, "status"), text(body, "sid"));
 		}
 		int value = status.value();
 		if (value == 408 || value == 429 || status.is5xxServerError()) {
-			return new SendOutcome.RetryableFailure(code, detail == null ? "HTTP " + value : detail, retryAfter(headers));
+			return new Outcome.Retryable(code, detail == null ? "HTTP " + value : detail, retryAfter(headers));
 		}
-		return new SendOutcome.PermanentFailure(code, detail == null ? "HTTP " + value : detail);
+		if (value == 401 || value == 403 || value == 404) {
+			return new Outcome.AccountFailure(code, detail == null ? "HTTP " + value : detail);
+		}
+		return new Outcome.Permanent(code, detail == null ? "HTTP " + value : detail);
 	}
 
-	private static SendOutcome transportFailure(Throwable ex) {
+	private static Outcome transportFailure(Throwable ex) {
 		if (ex instanceof TimeoutException || ex.getCause() instanceof io.netty.handler.timeout.ReadTimeoutException
 				|| ex instanceof io.netty.handler.timeout.ReadTimeoutException) {
-			return new SendOutcome.RetryableFailure("timeout", "SMS API did not answer in time", null);
+			return new Outcome.Retryable("timeout", "SMS API did not answer in time", null);
 		}
 		if (ex instanceof WebClientRequestException request) {
 			String kind = request.getCause() instanceof ConnectException ? "connect" : "io";
-			return new SendOutcome.RetryableFailure(kind, request.getMostSpecificCause().getClass().getSimpleName()
+			return new Outcome.Retryable(kind, request.getMostSpecificCause().getClass().getSimpleName()
 					+ ": " + request.getMostSpecificCause().getMessage(), null);
 		}
-		return new SendOutcome.RetryableFailure("error", ex.getClass().getSimpleName() + ": " + ex.getMessage(), null);
+		return new Outcome.Retryable("error", ex.getClass().getSimpleName() + ": " + ex.getMessage(), null);
 	}
 
 	private static String errorCode(HttpStatusCode status, JsonNode body) {
@@ -111,25 +112,9 @@ public class TwilioSmsSender implements SmsSender {
 		return twilioCode == null ? Integer.toString(status.value()) : status.value() + "/" + twilioCode;
 	}
 
-	/** Retry-After is either delta-seconds or an HTTP-date (RFC 9110). */
+	/** Retry-After is either delta-seconds or an HTTP-date (RFC 9110): the engine's one parser. */
 	static Duration retryAfter(HttpHeaders headers) {
-		String value = headers.getFirst(HttpHeaders.RETRY_AFTER);
-		if (value == null || value.isBlank()) {
-			return null;
-		}
-		try {
-			return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
-		}
-		catch (NumberFormatException notSeconds) {
-			try {
-				ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-				Duration wait = Duration.between(ZonedDateTime.now(), at);
-				return wait.isNegative() ? Duration.ZERO : wait;
-			}
-			catch (DateTimeParseException notDate) {
-				return null;
-			}
-		}
+		return RetryAfter.parse(headers.getFirst(HttpHeaders.RETRY_AFTER));
 	}
 
 	private static String text(JsonNode body, String field) {

@@ -5,7 +5,7 @@ import java.util.Map;
 
 import com.cloudgreet.relay.common.message.EmailMessage;
 import com.cloudgreet.relay.common.message.SmsMessage;
-import com.cloudgreet.relay.notification.delivery.SendOutcome;
+import com.cloudgreet.relay.delivery.Outcome;
 import com.cloudgreet.relay.notification.sms.LogSmsSender;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,9 +24,9 @@ class LogEmailSenderTest {
 		EmailMessage message = new EmailMessage(List.of("ada@example.com"), List.of("cc@example.com"),
 				List.of("bcc@example.com"), null, null, "Secret subject", "Secret text", "<p>Secret html</p>", Map.of());
 
-		SendOutcome outcome = new LogEmailSender().send("msg_1", message).block();
+		Outcome outcome = new LogEmailSender().send("msg_1", message).block();
 
-		assertThat(outcome).isInstanceOf(SendOutcome.Delivered.class);
+		assertThat(outcome).isInstanceOf(Outcome.Delivered.class);
 		assertThat(output).contains("msg_1").contains("3 recipient(s)");
 		assertThat(output).doesNotContain("example.com").doesNotContain("Secret");
 	}

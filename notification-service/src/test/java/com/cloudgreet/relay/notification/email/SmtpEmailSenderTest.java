@@ -5,7 +5,7 @@ import java.net.SocketTimeoutException;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
-import com.cloudgreet.relay.notification.delivery.SendOutcome;
+import com.cloudgreet.relay.delivery.Outcome;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
@@ -27,7 +27,7 @@ class SmtpEmailSenderTest {
 	void classifiesRecipientReplyCodes(int code, String outcome) throws Exception {
 		var rejected = new SMTPAddressFailedException(new InternetAddress("x@example.com"), "RCPT TO", code, "reply");
 		var failure = new MailSendException(Map.of(new Object(), new MessagingException("send failed", rejected)));
-		SendOutcome result = SmtpEmailSender.classify(failure);
+		Outcome result = SmtpEmailSender.classify(failure);
 		assertThat(result.outcomeName()).isEqualTo(outcome);
 		assertThat(result.providerCode()).isEqualTo(Integer.toString(code));
 	}
@@ -42,8 +42,8 @@ class SmtpEmailSenderTest {
 	@Test
 	void treatsSocketTimeoutAsTransient() {
 		var failure = new MailSendException("failed", new MessagingException("read", new SocketTimeoutException("Read timed out")));
-		assertThat(SmtpEmailSender.classify(failure)).isInstanceOf(SendOutcome.RetryableFailure.class)
-			.extracting(SendOutcome::providerCode)
+		assertThat(SmtpEmailSender.classify(failure)).isInstanceOf(Outcome.Retryable.class)
+			.extracting(Outcome::providerCode)
 			.isEqualTo("timeout");
 	}
 
@@ -59,9 +59,19 @@ class SmtpEmailSenderTest {
 	}
 
 	@Test
-	void treatsAuthenticationFailureAsTransientSoFixedCredentialsCureIt() {
+	void treatsAuthenticationFailureAsTheAccountsSoTheChannelPausesUntilCredentialsAreFixed() {
 		assertThat(SmtpEmailSender.classify(new MailAuthenticationException("535")))
-			.isInstanceOf(SendOutcome.RetryableFailure.class);
+			.isInstanceOf(Outcome.AccountFailure.class);
+	}
+
+	@Test
+	void treatsARefusedSenderAsTheAccountsFailure() {
+		var refused = new org.eclipse.angus.mail.smtp.SMTPSenderFailedException(
+				new jakarta.mail.internet.InternetAddress(), "MAIL FROM", 550, "5.7.1 sender rejected");
+		assertThat(SmtpEmailSender.classify(new org.springframework.mail.MailSendException("failed", refused)))
+			.isInstanceOf(Outcome.AccountFailure.class)
+			.extracting(Outcome::providerCode)
+			.isEqualTo("550");
 	}
 
 }

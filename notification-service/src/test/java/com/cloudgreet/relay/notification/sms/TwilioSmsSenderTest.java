@@ -5,7 +5,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 
 import com.cloudgreet.relay.common.json.RelayJson;
-import com.cloudgreet.relay.notification.delivery.SendOutcome;
+import com.cloudgreet.relay.delivery.Outcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,33 +18,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TwilioSmsSenderTest {
 
 	@ParameterizedTest(name = "HTTP {0} is {1}")
-	@CsvSource({ "200, delivered", "201, delivered", "400, permanent_failure", "401, permanent_failure",
-			"403, permanent_failure", "404, permanent_failure", "408, retryable_failure", "422, permanent_failure",
+	@CsvSource({ "200, delivered", "201, delivered", "400, permanent_failure", "401, account_failure",
+			"403, account_failure", "404, account_failure", "408, retryable_failure", "422, permanent_failure",
 			"429, retryable_failure", "500, retryable_failure", "502, retryable_failure", "503, retryable_failure" })
 	void classifiesStatusCodes(int status, String outcome) {
-		SendOutcome result = TwilioSmsSender.classify(HttpStatusCode.valueOf(status), null, new HttpHeaders());
+		Outcome result = TwilioSmsSender.classify(HttpStatusCode.valueOf(status), null, new HttpHeaders());
 		assertThat(result.outcomeName()).isEqualTo(outcome);
 	}
 
 	@Test
 	void keepsTwilioErrorCodeAndMessage() {
 		var body = RelayJson.mapper().readTree("{\"code\":21211,\"message\":\"The 'To' number is not valid.\",\"status\":400}");
-		SendOutcome result = TwilioSmsSender.classify(HttpStatusCode.valueOf(400), body, new HttpHeaders());
-		assertThat(result).isEqualTo(new SendOutcome.PermanentFailure("400/21211", "The 'To' number is not valid."));
+		Outcome result = TwilioSmsSender.classify(HttpStatusCode.valueOf(400), body, new HttpHeaders());
+		assertThat(result).isEqualTo(new Outcome.Permanent("400/21211", "The 'To' number is not valid."));
 	}
 
 	@Test
 	void keepsMessageSidOfAcceptedMessage() {
 		var body = RelayJson.mapper().readTree("{\"sid\":\"SM123\",\"status\":\"queued\"}");
-		SendOutcome result = TwilioSmsSender.classify(HttpStatusCode.valueOf(201), body, new HttpHeaders());
-		assertThat(result).isEqualTo(new SendOutcome.Delivered("201", "queued", "SM123"));
+		Outcome result = TwilioSmsSender.classify(HttpStatusCode.valueOf(201), body, new HttpHeaders());
+		assertThat(result).isEqualTo(new Outcome.Delivered("201", "queued", "SM123"));
 	}
 
 	@Test
 	void readsRetryAfterInSeconds() {
 		HttpHeaders headers = new HttpHeaders();
 		headers.set(HttpHeaders.RETRY_AFTER, "7");
-		var result = (SendOutcome.RetryableFailure) TwilioSmsSender.classify(HttpStatusCode.valueOf(429), null, headers);
+		var result = (Outcome.Retryable) TwilioSmsSender.classify(HttpStatusCode.valueOf(429), null, headers);
 		assertThat(result.retryAfter()).isEqualTo(Duration.ofSeconds(7));
 	}
 

@@ -1,5 +1,6 @@
 package com.cloudgreet.relay.webhook.config;
 
+import com.cloudgreet.relay.delivery.RetrySchedule;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -21,8 +22,7 @@ import com.cloudgreet.relay.webhook.delivery.DeliveryDispatcher;
 import com.cloudgreet.relay.webhook.delivery.DeliveryStore;
 import com.cloudgreet.relay.webhook.delivery.FanOut;
 import com.cloudgreet.relay.webhook.delivery.OutcomeHandler;
-import com.cloudgreet.relay.webhook.delivery.RetrySchedule;
-import com.cloudgreet.relay.webhook.delivery.TraceParents;
+import com.cloudgreet.relay.delivery.TraceParents;
 import com.cloudgreet.relay.webhook.delivery.WebhookEventListener;
 import com.cloudgreet.relay.webhook.delivery.WebhookHttpClient;
 import com.cloudgreet.relay.webhook.delivery.WebhookSender;
@@ -177,7 +177,7 @@ public class WebhookConfiguration {
 	TraceParents traceParents(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator,
 			ObjectProvider<ObservationRegistry> observations) {
 		return new TraceParents(tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP),
-				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+				observations.getIfAvailable(() -> ObservationRegistry.NOOP), "relay.webhook.attempt", "webhook attempt");
 	}
 
 	@Bean

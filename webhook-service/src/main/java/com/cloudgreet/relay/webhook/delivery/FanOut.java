@@ -1,5 +1,6 @@
 package com.cloudgreet.relay.webhook.delivery;
 
+import com.cloudgreet.relay.delivery.TraceParents;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;

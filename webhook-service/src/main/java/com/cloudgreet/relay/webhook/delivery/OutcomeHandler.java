@@ -1,5 +1,6 @@
 package com.cloudgreet.relay.webhook.delivery;
 
+import com.cloudgreet.relay.delivery.RetrySchedule;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,8 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.TimeoutException;
 
 import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.Delivered;
@@ -119,24 +117,9 @@ public class WebhookSender {
 		return new RetryableFailure(null, latency, null, message, null);
 	}
 
-	/** {@code Retry-After} as delay-seconds or an HTTP-date; garbage is ignored. */
+	/** {@code Retry-After} as delay-seconds or an HTTP-date; garbage is ignored (the engine's one parser). */
 	static Duration retryAfter(String value) {
-		if (value == null || value.isBlank()) {
-			return null;
-		}
-		try {
-			return Duration.ofSeconds(Long.parseLong(value.trim()));
-		}
-		catch (NumberFormatException notSeconds) {
-			try {
-				var date = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-				Duration delay = Duration.between(Instant.now(), date);
-				return delay.isNegative() ? Duration.ZERO : delay;
-			}
-			catch (RuntimeException notADate) {
-				return null;
-			}
-		}
+		return com.cloudgreet.relay.delivery.RetryAfter.parse(value);
 	}
 
 	private static <T extends Throwable> T causeOf(Throwable ex, Class<T> type) {

@@ -1,4 +1,4 @@
-package com.cloudgreet.relay.webhook.delivery;
+package com.cloudgreet.relay.delivery;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package com.cloudgreet.relay.webhook.delivery;
+package com.cloudgreet.relay.delivery;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -17,6 +17,7 @@ import reactor.core.publisher.Mono;
  * {@code traceparent} of the current span is stored with the event, and every delivery attempt
  * runs in an observation whose parent it names, so the attempt's log lines and spans belong to
  * the trace of whoever produced the event, whichever instance runs it and however much later.
+ * Shared by every channel; each names its attempt observation.
  */
 public final class TraceParents {
 
@@ -28,7 +29,14 @@ public final class TraceParents {
 
 	private final ObservationRegistry observations;
 
-	public TraceParents(Tracer tracer, Propagator propagator, ObservationRegistry observations) {
+	private final String observationName;
+
+	private final String contextualName;
+
+	public TraceParents(Tracer tracer, Propagator propagator, ObservationRegistry observations,
+			String observationName, String contextualName) {
+		this.observationName = observationName;
+		this.contextualName = contextualName;
 		this.tracer = tracer;
 		this.propagator = propagator;
 		this.observations = observations;
@@ -54,8 +62,8 @@ public final class TraceParents {
 			ReceiverContext<Map<String, String>> context = new ReceiverContext<>((carrier, key) -> carrier.get(key));
 			context.setCarrier(Map.of(HEADER, traceparent));
 			Observation observation = Observation
-				.createNotStarted("relay.webhook.attempt", () -> context, this.observations)
-				.contextualName("webhook attempt")
+				.createNotStarted(this.observationName, () -> context, this.observations)
+				.contextualName(this.contextualName)
 				.highCardinalityKeyValue("relay.delivery.id", deliveryId)
 				.start();
 			return attempt.doOnError(observation::error)

@@ -1,0 +1,20 @@
+package com.cloudgreet.relay.delivery;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * All that is particular to a channel: how to send one message, classified into an
+ * {@link Outcome} (never an error signal), and what its dead-letter record is.
+ */
+public interface DeliveryChannel<J extends Job> {
+
+	/** The channel's name in logs, metrics and alerts ({@code email}, {@code sms}). */
+	String name();
+
+	/** One provider call, including any wait for the provider's rate limit. */
+	Mono<Outcome> send(J job);
+
+	/** Publishes the job's dead-letter record with {@code reason}; completes when Kafka has it. */
+	Mono<Void> deadLetter(J job, String reason);
+
+}

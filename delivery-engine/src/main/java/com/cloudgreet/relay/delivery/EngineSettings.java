@@ -1,0 +1,23 @@
+package com.cloudgreet.relay.delivery;
+
+import java.time.Duration;
+
+/**
+ * How one channel's engine runs.
+ *
+ * @param maxInFlight attempts in flight per instance (the channel is one destination: one provider account)
+ * @param batchSize most deliveries claimed by one poll
+ * @param pollInterval how often due retries and lapsed leases are looked for; fresh work and freed
+ * slots wake the poller at once
+ * @param lease how long a claim holds without renewal; renewed every third of it while the attempt
+ * runs, so a dead instance's deliveries are picked up this long after it died
+ * @param inProcessAttempts provider calls per claim before a retry stage is spent (1 = none in process)
+ * @param initialBackoff first in-process backoff, growing by {@code backoffMultiplier}, ±50 % jitter
+ * @param maxRetryAfterInProcess a provider {@code Retry-After} up to this long is waited out in process
+ * @param minPause first pause after an account-level failure, doubling per failed probe up to {@code maxPause}
+ * @param drainTimeout how long a graceful stop waits for attempts in flight
+ */
+public record EngineSettings(int maxInFlight, int batchSize, Duration pollInterval, Duration lease,
+		int inProcessAttempts, Duration initialBackoff, double backoffMultiplier, Duration maxRetryAfterInProcess,
+		Duration minPause, Duration maxPause, Duration drainTimeout) {
+}

@@ -1,0 +1,20 @@
+package com.cloudgreet.relay.delivery;
+
+/** One claimed delivery as the engine sees it; a channel's job type adds what it needs to send. */
+public interface Job {
+
+	Lease lease();
+
+	String tenantId();
+
+	/** Retry stages spent since the delivery was accepted or last replayed. */
+	int retriesUsed();
+
+	/** The W3C trace context of the record it came from, or {@code null}. */
+	String traceparent();
+
+	default String id() {
+		return lease().deliveryId();
+	}
+
+}

@@ -1,0 +1,110 @@
+package com.cloudgreet.relay.delivery;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+
+import com.cloudgreet.relay.common.privacy.Redaction;
+
+/**
+ * What one provider call came to, for every channel. Senders never signal errors: every failure,
+ * timeouts and connection errors included, is classified into one of these, so the engine decides
+ * retries once, by type.
+ */
+public sealed interface Outcome {
+
+	/** The provider's own code (SMTP reply code, HTTP status, Twilio error code), if it gave one. */
+	String providerCode();
+
+	/**
+	 * A short human-readable excerpt of what the provider said; never message bodies or secrets.
+	 * Recipients are masked when an outcome is made: providers echo the address or number they
+	 * refuse, and this text goes on to the attempt log, log lines, the DLT reason and alerts.
+	 */
+	String detail();
+
+	/** Exhaustive case analysis (Java 17 has no pattern switch): a new outcome breaks every caller. */
+	<R> R match(Function<Delivered, R> delivered, Function<Retryable, R> retryable, Function<Permanent, R> permanent,
+			Function<AccountFailure, R> account);
+
+	/** The outcome's name in the attempt log and the status API. */
+	default String outcomeName() {
+		return match((d) -> "delivered", (r) -> "retryable_failure", (p) -> "permanent_failure",
+				(a) -> "account_failure");
+	}
+
+	/** {@code providerCode detail}, as the attempt log, DLT reasons and alerts show it. */
+	default String describe() {
+		String code = providerCode() == null ? "" : providerCode() + " ";
+		return code + (detail() == null ? "" : detail());
+	}
+
+	/** Accepted by the provider; {@code providerMessageId} is its id for the message (Twilio SM sid). */
+	record Delivered(String providerCode, String detail, String providerMessageId) implements Outcome {
+
+		public Delivered {
+			detail = Redaction.redact(detail);
+		}
+
+		@Override
+		public <R> R match(Function<Delivered, R> delivered, Function<Retryable, R> retryable,
+				Function<Permanent, R> permanent, Function<AccountFailure, R> account) {
+			return delivered.apply(this);
+		}
+
+	}
+
+	/** Worth trying again later; {@code retryAfter} is the provider's own hint, if any. */
+	record Retryable(String providerCode, String detail, Duration retryAfter) implements Outcome {
+
+		public Retryable {
+			detail = Redaction.redact(detail);
+		}
+
+		public Optional<Duration> retryAfterHint() {
+			return Optional.ofNullable(this.retryAfter);
+		}
+
+		@Override
+		public <R> R match(Function<Delivered, R> delivered, Function<Retryable, R> retryable,
+				Function<Permanent, R> permanent, Function<AccountFailure, R> account) {
+			return retryable.apply(this);
+		}
+
+	}
+
+	/** Will never succeed as sent (rejected recipient, invalid number): fail at once. */
+	record Permanent(String providerCode, String detail) implements Outcome {
+
+		public Permanent {
+			detail = Redaction.redact(detail);
+		}
+
+		@Override
+		public <R> R match(Function<Delivered, R> delivered, Function<Retryable, R> retryable,
+				Function<Permanent, R> permanent, Function<AccountFailure, R> account) {
+			return permanent.apply(this);
+		}
+
+	}
+
+	/**
+	 * The provider refused our account, not the message (401/403/404 from an HTTP API, a failed SMTP
+	 * login): every message would fail alike, so it is not the message's attempt. The engine pauses
+	 * the channel, alerts, and gives the message back unspent.
+	 */
+	record AccountFailure(String providerCode, String detail) implements Outcome {
+
+		public AccountFailure {
+			detail = Redaction.redact(detail);
+		}
+
+		@Override
+		public <R> R match(Function<Delivered, R> delivered, Function<Retryable, R> retryable,
+				Function<Permanent, R> permanent, Function<AccountFailure, R> account) {
+			return account.apply(this);
+		}
+
+	}
+
+}

@@ -1,0 +1,96 @@
+package com.cloudgreet.relay.notification.config;
+
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
+import com.cloudgreet.relay.delivery.DeadLetterPublisher;
+import com.cloudgreet.relay.delivery.DeliveryEngine;
+import com.cloudgreet.relay.delivery.EngineSettings;
+import com.cloudgreet.relay.delivery.RetrySchedule;
+import com.cloudgreet.relay.delivery.TraceParents;
+import com.cloudgreet.relay.notification.delivery.Engines;
+import com.cloudgreet.relay.notification.delivery.MessageChannel;
+import com.cloudgreet.relay.notification.delivery.MessageJob;
+import com.cloudgreet.relay.notification.delivery.MessageStore;
+import com.cloudgreet.relay.notification.email.EmailSender;
+import com.cloudgreet.relay.notification.sms.SmsSender;
+import com.cloudgreet.relay.notification.sms.SmsThrottle;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/** One delivery engine per channel, on the shared delivery core (module delivery-engine). */
+@Configuration(proxyBeanMethods = false)
+public class EngineConfiguration {
+
+	/** This process's lease owner name: unique per start, so a restart never mistakes old leases for its own. */
+	static final String OWNER = ManagementFactory.getRuntimeMXBean().getName() + "/"
+			+ UUID.randomUUID().toString().substring(0, 8);
+
+	@Bean
+	DeadLetterPublisher deadLetterPublisher(KafkaTemplate<String, byte[]> kafka) {
+		return new DeadLetterPublisher(kafka);
+	}
+
+	@Bean
+	TraceParents traceParents(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator,
+			ObjectProvider<ObservationRegistry> observations) {
+		return new TraceParents(tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP),
+				observations.getIfAvailable(() -> ObservationRegistry.NOOP), "relay.notification.attempt",
+				"notification attempt");
+	}
+
+	@Bean
+	DeliveryEngine<MessageJob> emailEngine(MessageStore store, EmailSender sender, DeadLetterPublisher deadLetters,
+			NotificationProperties properties, DeadLetterAlerter alerter, MeterRegistry meters, TraceParents traces) {
+		MessageChannel channel = new MessageChannel(Channel.EMAIL,
+				(request) -> sender.send(request.id(), request.email()), Mono.empty(), deadLetters);
+		return engine(Channel.EMAIL, store, channel, properties.email().retryDelays(), properties, alerter, meters,
+				traces, OWNER);
+	}
+
+	@Bean
+	DeliveryEngine<MessageJob> smsEngine(MessageStore store, SmsSender sender, SmsThrottle throttle,
+			DeadLetterPublisher deadLetters, NotificationProperties properties, DeadLetterAlerter alerter,
+			MeterRegistry meters, TraceParents traces) {
+		MessageChannel channel = new MessageChannel(Channel.SMS, (request) -> sender.send(request.id(), request.sms()),
+				Mono.defer(throttle::acquire), deadLetters);
+		return engine(Channel.SMS, store, channel, properties.sms().retryDelays(), properties, alerter, meters, traces,
+				OWNER);
+	}
+
+	@Bean
+	Engines engines(@Qualifier("emailEngine") DeliveryEngine<MessageJob> email,
+			@Qualifier("smsEngine") DeliveryEngine<MessageJob> sms) {
+		return new Engines(Map.of(Channel.EMAIL, email, Channel.SMS, sms));
+	}
+
+	/** An engine of {@code channel}; public so tests can run a second instance beside the service's. */
+	public static DeliveryEngine<MessageJob> engine(Channel kind, MessageStore store, MessageChannel channel,
+			List<java.time.Duration> retryDelays, NotificationProperties properties, DeadLetterAlerter alerter,
+			MeterRegistry meters, TraceParents traces, String owner) {
+		NotificationProperties.Delivery d = properties.delivery();
+		EngineSettings settings = new EngineSettings(d.maxInFlight(), d.batchSize(), d.pollInterval(), d.lease(),
+				d.inProcessAttempts(), d.initialBackoff(), d.backoffMultiplier(), d.maxRetryAfterInProcess(),
+				d.minPause(), d.maxPause(), d.drainTimeout());
+		RetrySchedule schedule = new RetrySchedule(retryDelays, d.jitter(), d.maxRetryAfter(),
+				() -> ThreadLocalRandom.current().nextDouble());
+		return new DeliveryEngine<>(kind, store.queue(kind), channel, schedule, settings, alerter, meters,
+				"relay.notification", traces, Clock.systemUTC(), owner);
+	}
+
+}

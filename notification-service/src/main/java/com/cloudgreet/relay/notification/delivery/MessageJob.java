@@ -1,0 +1,10 @@
+package com.cloudgreet.relay.notification.delivery;
+
+import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.delivery.Job;
+import com.cloudgreet.relay.delivery.Lease;
+
+/** A claimed email or SMS message: its stored CloudEvent is what gets sent (and dead-lettered). */
+public record MessageJob(Lease lease, String tenantId, Channel channel, String event, int retriesUsed,
+		String traceparent) implements Job {
+}
