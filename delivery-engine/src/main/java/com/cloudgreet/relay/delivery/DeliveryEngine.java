@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
+import com.cloudgreet.relay.common.metrics.DeliveryMetrics;
+import com.cloudgreet.relay.common.metrics.RelayMetrics;
 import com.cloudgreet.relay.delivery.DeliveryQueue.Step;
 import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
 import io.github.resilience4j.reactor.retry.RetryOperator;
@@ -95,6 +97,8 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 
 	private volatile Disposable heartbeat;
 
+	private final DeliveryMetrics deliveries;
+
 	public DeliveryEngine(Channel kind, DeliveryQueue<J> queue, DeliveryChannel<J> channel, RetrySchedule schedule,
 			EngineSettings settings, DeadLetterAlerter alerter, MeterRegistry meters, String metricPrefix,
 			TraceParents traces, Clock clock, String owner) {
@@ -115,9 +119,10 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(meters);
 		this.retry = retries.retry(kind.id());
 		Gauge.builder(metricPrefix + ".in_flight", this.running, Map::size).tag("channel", kind.id()).register(meters);
-		Gauge.builder(metricPrefix + ".paused", this.gate, (g) -> g.isPaused() ? 1 : 0)
+		Gauge.builder(RelayMetrics.CHANNEL_PAUSED, this.gate, (g) -> g.isPaused() ? 1 : 0)
 			.tag("channel", kind.id())
 			.register(meters);
+		this.deliveries = new DeliveryMetrics(meters, kind);
 	}
 
 	public String owner() {
@@ -230,12 +235,14 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 	private Mono<Void> conclude(J job, Outcome outcome) {
 		return outcome.match((delivered) -> {
 			reopen();
+			this.deliveries.delivered(Duration.between(job.acceptedAt(), this.clock.instant()));
 			log.info("Delivered {} message {} ({})", this.kind.id(), job.id(), delivered.providerCode());
 			return Mono.<Void>empty();
 		}, (retryable) -> {
 			reopen();
 			Optional<Duration> delay = this.schedule.nextDelay(job.retriesUsed(), retryable.retryAfter());
 			if (delay.isPresent()) {
+				this.deliveries.count(RelayMetrics.Outcome.RETRY_SCHEDULED);
 				log.info("{} message {} failed transiently ({}); next try in {} ms", this.kind.id(), job.id(),
 						retryable.describe(), delay.get().toMillis());
 				return durably(this.queue.retryLater(job, delay.get(), retryable.describe()));
@@ -244,17 +251,20 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 					+ retryable.describe();
 			return durably(this.queue.deadLetter(job, reason)).then(publishDeadLetter(job, reason)).then(Mono.fromRunnable(() -> {
 				log.warn("Dead-lettered {} message {}: {}", this.kind.id(), job.id(), DeadLetterPublisher.reason(reason));
-				this.meters.counter(this.metricPrefix + ".dead.letters", "channel", this.kind.id(), "identifiable", "true")
-					.increment();
+				this.deliveries.count(RelayMetrics.Outcome.DEAD_LETTERED);
+				this.deliveries.deadLettered(RelayMetrics.Cause.EXHAUSTED);
 				this.alerter.deadLettered(this.kind, job.id(), job.tenantId(), reason);
 			}));
 		}, (permanent) -> {
 			reopen();
 			String reason = "permanent failure: " + permanent.describe();
 			// Failed, not dead-lettered: the DLT record tells consumers of the DLT, no alert (as before).
-			return publishDeadLetter(job, reason).then(Mono.fromRunnable(() -> log.info(
-					"{} message {} reached the DLT as failed: {}", this.kind.id(), job.id(),
-					DeadLetterPublisher.reason(reason))));
+			this.deliveries.count(RelayMetrics.Outcome.FAILED);
+			return publishDeadLetter(job, reason).then(Mono.fromRunnable(() -> {
+				this.deliveries.deadLettered(RelayMetrics.Cause.REJECTED);
+				log.info("{} message {} reached the DLT as failed: {}", this.kind.id(), job.id(),
+						DeadLetterPublisher.reason(reason));
+			}));
 		}, (account) -> {
 			boolean newlyPaused = this.gate.pause();
 			if (newlyPaused) {

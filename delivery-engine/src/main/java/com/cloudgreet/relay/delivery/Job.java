@@ -1,5 +1,7 @@
 package com.cloudgreet.relay.delivery;
 
+import java.time.Instant;
+
 /** One claimed delivery as the engine sees it; a channel's job type adds what it needs to send. */
 public interface Job {
 
@@ -12,6 +14,9 @@ public interface Job {
 
 	/** The W3C trace context of the record it came from, or {@code null}. */
 	String traceparent();
+
+	/** When the delivery was accepted (stored from its record): the start of its accepted-to-delivered latency. */
+	Instant acceptedAt();
 
 	default String id() {
 		return lease().deliveryId();

@@ -3,7 +3,9 @@ package com.cloudgreet.relay.notification.consume;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.cloudgreet.relay.common.Channel;
@@ -13,6 +15,8 @@ import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
+import com.cloudgreet.relay.common.metrics.DeliveryMetrics;
+import com.cloudgreet.relay.common.metrics.RelayMetrics;
 import com.cloudgreet.relay.delivery.DeadLetterPublisher;
 import com.cloudgreet.relay.delivery.DeliveryEngine;
 import com.cloudgreet.relay.notification.config.NotificationProperties;
@@ -62,7 +66,8 @@ public class Intake {
 
 	private final DeadLetterAlerter alerter;
 
-	private final MeterRegistry meters;
+	/** Dead letters of records no engine ever saw (poison), under the shared delivery metrics. */
+	private final Map<Channel, DeliveryMetrics> deadLetterCounts = new EnumMap<>(Channel.class);
 
 	private final Duration lease;
 
@@ -73,7 +78,9 @@ public class Intake {
 		this.engines = engines;
 		this.deadLetters = deadLetters;
 		this.alerter = alerter;
-		this.meters = meters;
+		for (Channel channel : List.of(Channel.EMAIL, Channel.SMS)) {
+			this.deadLetterCounts.put(channel, new DeliveryMetrics(meters, channel));
+		}
 		this.lease = properties.delivery().lease();
 	}
 
@@ -144,10 +151,9 @@ public class Intake {
 				new String(poison.value(), StandardCharsets.UTF_8), reason)).orElse(Mono.empty());
 		return recorded
 			.then(this.deadLetters.publish(Topics.deadLetter(channel.topic()), poison.key(), poison.value(), reason,
-					poison.tenantId(), java.util.Map.of()))
+					poison.tenantId(), Map.of()))
 			.then(Mono.fromRunnable(() -> {
-				this.meters.counter("relay.notification.dead.letters", "channel", channel.id(), "identifiable",
-						Boolean.toString(identity.isPresent())).increment();
+				this.deadLetterCounts.get(channel).deadLettered(RelayMetrics.Cause.UNREADABLE);
 				if (identity.isPresent()) {
 					log.warn("Dead-lettered {} message {}: {}", channel.id(), identity.get().id(), reason);
 					this.alerter.deadLettered(channel, identity.get().id(), identity.get().tenantId(), reason);

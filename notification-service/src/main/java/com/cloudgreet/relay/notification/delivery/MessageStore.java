@@ -32,7 +32,7 @@ import org.springframework.stereotype.Repository;
 public class MessageStore {
 
 	private static final String JOB_COLUMNS = "m.id, m.tenant_id, m.channel, m.event, m.lease_owner, m.lease_token, "
-			+ "m.retries_used, m.traceparent";
+			+ "m.retries_used, m.traceparent, m.created_at";
 
 	private final DatabaseClient db;
 
@@ -82,8 +82,8 @@ public class MessageStore {
 				           case when claimed then now() + :leaseMs * interval '1 millisecond' end
 				    from input
 				    on conflict (id) do nothing
-				    returning id, lease_owner, lease_token)
-				select i.id, i.tenant_id, i.event, i.traceparent, ins.lease_owner, ins.lease_token,
+				    returning id, lease_owner, lease_token, created_at)
+				select i.id, i.tenant_id, i.event, i.traceparent, ins.lease_owner, ins.lease_token, ins.created_at,
 				       ins.id is not null as inserted, m.tenant_id as existing_tenant
 				from input i left join ins on ins.id = i.id left join message m on m.id = i.id""")
 			.bind("ids", ids)
@@ -103,7 +103,7 @@ public class MessageStore {
 					return leaseOwner == null ? IngestRow.STORED
 							: new IngestRow(new MessageJob(new Lease(id, leaseOwner, row.get("lease_token", Long.class)),
 									tenant, channel, row.get("event", String.class), 0,
-									row.get("traceparent", String.class)), null);
+									row.get("traceparent", String.class), instant(row, "created_at")), null);
 				}
 				String existing = row.get("existing_tenant", String.class);
 				// existing is null only when a concurrent transaction stored the id meanwhile: a
@@ -198,7 +198,7 @@ public class MessageStore {
 						row.get("lease_token", Long.class)),
 				row.get("tenant_id", String.class), Channel.ofId(row.get("channel", String.class)).orElseThrow(),
 				row.get("event", String.class), row.get("retries_used", Integer.class),
-				row.get("traceparent", String.class));
+				row.get("traceparent", String.class), instant(row, "created_at"));
 	}
 
 	private static Parameter text(String value) {
