@@ -10,7 +10,6 @@ import java.util.Map;
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.event.CloudEvent;
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
-import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RecordKeys;
 import com.cloudgreet.relay.common.message.EmailMessage;
@@ -130,32 +129,39 @@ public class MessageController {
 		String key = request.getHeaders().getFirst(RelayHttpHeaders.IDEMPOTENCY_KEY);
 		return this.bodies.json(request)
 			.flatMap((body) -> this.idempotency.execute(tenantId, key, "POST", request.getPath().value(), body,
-					(idempotent) -> publish(channel, tenantId, body, idempotent)))
+					(idempotent) -> publish(channel, tenantId, body, idempotent, exchange)))
 			.map(Reply::toEntity);
 	}
 
-	private Mono<Reply> publish(Channel channel, String tenantId, byte[] body, IdempotentRequest idempotent) {
-		// The accepted-record write runs beside the Kafka send rather than after it: the answer
-		// waits for the slower of the two, not their sum. If the send fails the client gets a 503
-		// without the id, so a record for it can never be queried and does no harm.
-		return Mono.fromCallable(() -> event(channel, tenantId, body, idempotent))
+	private Mono<Reply> publish(Channel channel, String tenantId, byte[] body, IdempotentRequest idempotent,
+			ServerWebExchange exchange) {
+		// Usually the limiter's Redis call wrote the accepted record already, for an id chosen then
+		// (AcceptedMessages). Otherwise the write runs beside the Kafka send rather than after it:
+		// the answer waits for the slower of the two, not their sum. If the send fails the client
+		// gets a 503 without the id, so a record for it can never be queried and does no harm.
+		String recordedId = (idempotent.seed() == null) ? this.accepted.recordedId(exchange, channel) : null;
+		return Mono.fromCallable(() -> event(channel, tenantId, body, idempotent, recordedId))
 			.flatMap((prepared) -> this.senders.verify(tenantId, prepared.payload()).thenReturn(prepared))
-			.flatMap((prepared) -> Mono
-				.when(this.publisher.publish(prepared.event(), prepared.recordKey()),
-						this.accepted.remember(prepared.event().id(), tenantId, channel))
-				.then(Mono.fromSupplier(() -> answer(prepared.event(), channel))));
+			.flatMap((prepared) -> {
+				Mono<Void> send = this.publisher.publish(prepared.event(), prepared.recordKey());
+				if (recordedId == null) {
+					send = Mono.when(send, this.accepted.remember(prepared.event().id(), tenantId, channel));
+				}
+				return send.then(Mono.fromSupplier(() -> answer(prepared.event(), channel)));
+			});
 	}
 
 	private record Prepared(CloudEvent event, String recordKey, Object payload) {
 	}
 
 	/** Parses once into a tree, then validates that tree as the channel's payload. */
-	private static Prepared event(Channel channel, String tenantId, byte[] body, IdempotentRequest idempotent) {
+	private static Prepared event(Channel channel, String tenantId, byte[] body, IdempotentRequest idempotent,
+			String recordedId) {
 		JsonNode data = RelayJson.read(body, JsonNode.class);
 		if (!data.isObject()) {
 			throw ApiProblem.badRequest("The body must be a JSON object.");
 		}
-		String id = idempotent.newId(channel == Channel.WEBHOOK ? IdKind.EVENT : IdKind.MESSAGE);
+		String id = (recordedId != null) ? recordedId : idempotent.newId(AcceptedMessages.kind(channel));
 		CloudEvent event = CloudEvent.request(channel, id, SOURCE, tenantId, data);
 		return switch (channel) {
 			case EMAIL -> new Prepared(event, RecordKeys.forEvent(event), RelayJson.convert(data, EmailMessage.class));
