@@ -52,14 +52,17 @@ public class MessagePublisher {
 	private final int maxRecordBytes;
 
 	/**
-	 * {@code send} may block for up to {@code max.block.ms} when the broker is unknown or the
-	 * buffer is full; that must never happen on a Netty event loop, so sends run on a bounded
-	 * elastic scheduler instead.
+	 * {@code send} may block for up to {@code max.block.ms} when the producer does not exist yet, the
+	 * topic's metadata is unknown or the buffer is full; that must never happen on a Netty event loop.
+	 * Such sends run on a bounded elastic scheduler. All others run where the request is ({@link SendPath}).
 	 */
 	private final Scheduler sendScheduler = Schedulers.boundedElastic();
 
+	private final SendPath sendPath;
+
 	public MessagePublisher(KafkaTemplate<String, byte[]> kafka, GatewayProperties properties) {
 		this.kafka = kafka;
+		this.sendPath = new SendPath(kafka);
 		this.retryAfter = properties.gateway().unavailableRetryAfter();
 		this.maxRecordBytes = maxRequestSize(kafka);
 		long maxBody = properties.gateway().maxBodySize().toBytes();
@@ -87,8 +90,15 @@ public class MessagePublisher {
 		if (size > this.maxRecordBytes) {
 			return Mono.error(tooLarge(size));
 		}
-		return Mono.defer(() -> Mono.fromFuture(this.kafka.send(record)))
-			.subscribeOn(this.sendScheduler)
+		String topic = record.topic();
+		Mono<Void> send = Mono.defer(() -> Mono.fromFuture(this.kafka.send(record)))
+			.doOnSuccess((result) -> this.sendPath.succeeded(topic))
+			.doOnError((ex) -> this.sendPath.failed())
+			.then();
+		if (!this.sendPath.wouldNotBlock(topic)) {
+			send = send.subscribeOn(this.sendScheduler);
+		}
+		return send
 			.onErrorMap((ex) -> {
 				if (isRecordTooLarge(ex)) {
 					log.info("Kafka refused {} for {} as too large ({} bytes)", event.id(), event.channel().topic(), size);
