@@ -6,6 +6,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.event.CloudEvent;
@@ -32,11 +33,13 @@ import com.cloudgreet.relay.gateway.web.Reply;
 import com.cloudgreet.relay.gateway.web.RequestBodies;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -143,12 +146,23 @@ public class MessageController {
 		return Mono.fromCallable(() -> event(channel, tenantId, body, idempotent, recordedId))
 			.flatMap((prepared) -> this.senders.verify(tenantId, prepared.payload()).thenReturn(prepared))
 			.flatMap((prepared) -> {
-				Mono<Void> send = this.publisher.publish(prepared.event(), prepared.recordKey());
+				Mono<Void> send = this.publisher.publish(prepared.event(), prepared.recordKey(), eventLoop(exchange));
 				if (recordedId == null) {
 					send = Mono.when(send, this.accepted.remember(prepared.event().id(), tenantId, channel));
 				}
 				return send.then(Mono.fromSupplier(() -> answer(prepared.event(), channel)));
 			});
+	}
+
+	/** The Netty event loop of the request's connection, or {@code null} without one (a mock exchange). */
+	private static Executor eventLoop(ServerWebExchange exchange) {
+		try {
+			Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+			return (nativeRequest instanceof Connection connection) ? connection.channel().eventLoop() : null;
+		}
+		catch (IllegalStateException ex) {
+			return null;
+		}
 	}
 
 	private record Prepared(CloudEvent event, String recordKey, Object payload) {
