@@ -27,7 +27,7 @@ HOPS = [
 HOPS = [(name, re.compile(pat)) for name, pat in HOPS]
 
 def events(kind):
-    out = subprocess.run(["jfr", "print", "--json", "--events", kind, rec], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "64", "--events", kind, rec], capture_output=True, text=True, check=True).stdout
     return json.loads(out)["recording"]["events"]
 
 def frames(ev):
