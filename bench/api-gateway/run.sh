@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark of the gateway's hot path, in one run on this machine (see README.md):
 #  1. wrk against a bare WebFlux endpoint that answers 202 (the ceiling), then against
-#     POST /v1/messages/sms on a real gateway (auth, Redis limiter, Kafka acks=all, accepted record);
+#     POST /v1/messages/sms on a real gateway (auth, Redis limiter, Kafka acks=all, accepted record),
+#     then FixedRate.java at half the gateway's measured maximum (open model, latency from each
+#     request's due time, so without coordinated omission);
 #  2. the limiter alone through the gateway's Redis client, then redis-benchmark running a trivial
 #     EVAL on the same Redis (the physical limit).
 # Needs Redis on :6379 and PostgreSQL on :5432 (started the way ./dev/up starts them if they are
@@ -11,7 +13,9 @@
 #
 # Environment: DURATION (s, default 20), CONNECTIONS (default 32), WRK_THREADS (default 1),
 # WARMUP (s of load before each measured run, default 60), LIMITER_CONCURRENCY (default 64),
-# GATEWAY_JAVA_OPTS. The long warm-up matters: the gateway's request path keeps getting faster
+# GATEWAY_JAVA_OPTS, FIXED_RATE_FRACTION (of the gateway's measured maximum, default 0.5),
+# PROFILE=1 (JFR recording of the measured gateway run; summarise with jfr-hops.py), LIMITER=0
+# (skip part 2). Each HTTP line also reports the server's CPU per request and the load average. The long warm-up matters: the gateway's request path keeps getting faster
 # for about a minute of load while the JIT compiles it (1.8k -> 6.9k rps on the 422 path).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -60,11 +64,31 @@ for port in $GATEWAY_PORT $GATEWAY_MGMT $BARE_PORT; do
 done
 
 report() { echo "$*" | tee -a "$RESULTS"; }
-wrk_run() { # label url
-  local out
+# CPU time (user + system) a process's threads have used, in clock ticks, leaving out the JIT's
+# compiler threads: on a busy machine C2 is still compiling long after the warm-up, and its work
+# is a one-off, not a cost per request (jit_ms in the reports shows it).
+cpu_ticks() {
+  local total=0 task comm rest
+  for task in /proc/"$1"/task/*; do
+    read -r rest < "$task/stat" 2>/dev/null || continue
+    comm="${rest#*(}"; comm="${comm%)*}"
+    [[ "$comm" == C[12]\ Compiler* ]] && continue
+    rest="${rest##*) }"
+    set -- $rest
+    total=$((total + ${12} + ${13}))
+  done
+  echo "$total"
+}
+# The compiler threads' share, in clock ticks.
+jit_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" | { read -r all; echo $((all - $(cpu_ticks "$1"))); }; }
+wrk_run() { # label url pid: reports throughput, latency and the server's CPU per request
+  local out t0 t1 j0 j1 reqs
+  t0="$(cpu_ticks "$3")"; j0="$(jit_ticks "$3")"
   out="$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$HERE/post-sms.lua" "$2")"
+  t1="$(cpu_ticks "$3")"; j1="$(jit_ticks "$3")"
   echo "$out" >> "$RESULTS"
-  report "$1: $(echo "$out" | grep '^p50_ms')"
+  reqs="$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')"
+  report "$1: $(echo "$out" | grep '^p50_ms') cpu_ms_per_req=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$reqs" 'BEGIN{printf "%.3f", t * 1000 / hz / n}') jit_cpu_s=$(((j1 - j0) / $(getconf CLK_TCK))) load=$(cut -d' ' -f1 /proc/loadavg)"
 }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
@@ -76,7 +100,7 @@ java -Xms256m -Xmx256m -cp "$CP" "$HERE/BareWebFlux.java" "$BARE_PORT" >"$WORK/b
 PIDS_STARTED+=($!)
 wait_for "bare WebFlux" 60 port_open "$BARE_PORT"
 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/post-sms.lua" "http://127.0.0.1:$BARE_PORT/v1/messages/sms" >/dev/null # warm-up
-wrk_run "bare WebFlux 202 " "http://127.0.0.1:$BARE_PORT/v1/messages/sms"
+wrk_run "bare WebFlux 202 " "http://127.0.0.1:$BARE_PORT/v1/messages/sms" "${PIDS_STARTED[-1]}"
 BARE="$(tail -1 "$RESULTS")"
 kill "${PIDS_STARTED[-1]}"; wait "${PIDS_STARTED[-1]}" 2>/dev/null || true
 
@@ -100,12 +124,30 @@ export BENCH_API_KEY="$(curl -fsS -X POST "http://127.0.0.1:$GATEWAY_PORT/admin/
   -d '{"name":"bench","rateLimit":{"requestsPerSecond":1000000,"burst":1000000}}' | sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p')"
 [[ -n "$BENCH_API_KEY" ]] || die "could not create the bench tenant"
 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/post-sms.lua" "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms" >/dev/null # warm-up
-wrk_run "gateway POST sms  " "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms"
-GATEWAY="$(tail -1 "$RESULTS")"
-kill "${PIDS_STARTED[-1]}"; wait "${PIDS_STARTED[-1]}" 2>/dev/null || true
+GATEWAY_PID="${PIDS_STARTED[-1]}"
+# PROFILE=1: a JFR recording (profile settings) of the gateway during the measured run.
+[[ "${PROFILE:-0}" == 1 ]] && jcmd "$GATEWAY_PID" JFR.start name=bench settings=profile >/dev/null
+wrk_run "gateway POST sms  " "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms" "$GATEWAY_PID"
+if [[ "${PROFILE:-0}" == 1 ]]; then
+  jcmd "$GATEWAY_PID" JFR.stop name=bench filename="${RESULTS%.txt}-gateway.jfr" >/dev/null
+  report "JFR recording of the measured gateway run: ${RESULTS%.txt}-gateway.jfr"
+fi
+GATEWAY="$(grep '^gateway POST sms' "$RESULTS" | tail -1)"
+# --- 1c. the gateway at a fixed 50 % of its maximum rate: latency without coordinated omission --------
+HALF="$(awk -v g="$(field rps "$GATEWAY")" -v f="${FIXED_RATE_FRACTION:-0.5}" 'BEGIN{printf "%d", g * f}')"
+t0="$(cpu_ticks "$GATEWAY_PID")"
+out="$(java -Xms256m -Xmx256m -cp "$CP" "$HERE/FixedRate.java" "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms" "$HALF" "$DURATION" 2>>"$WORK/fixed-rate.log" | tail -1)"
+t1="$(cpu_ticks "$GATEWAY_PID")"
+sent="$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' <<<"$out")"
+report "gateway at ${FIXED_RATE_FRACTION:-0.5} of max (fixed rate): $out cpu_ms_per_req=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="${sent:-1}" 'BEGIN{printf "%.3f", t * 1000 / hz / n}') load=$(cut -d' ' -f1 /proc/loadavg)"
+kill "$GATEWAY_PID"; wait "$GATEWAY_PID" 2>/dev/null || true
 
 report "gateway / bare throughput: $(awk -v g="$(field rps "$GATEWAY")" -v b="$(field rps "$BARE")" 'BEGIN{printf "%.2f", g/b}')"
 
+if [[ "${LIMITER:-1}" == 0 ]]; then # LIMITER=0: only the HTTP phases
+  report "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
 # --- 2. the limiter alone -----------------------------------------------------------------------------
 say "limiter decisions through the gateway's Redis client"
 for limits in 1 2; do
@@ -119,7 +161,7 @@ report "redis-benchmark EVAL 'return 1': $RAW"
 # The physical limit of the rate-limit script itself (1 key, random tenants), for reference.
 SHA="$(redis-cli -h 127.0.0.1 -p 6379 SCRIPT LOAD "$(cat "$RELAY_ROOT/common/src/main/resources/scripts/rate_limit.lua")")"
 SCRIPTRAW="$(redis-benchmark -h 127.0.0.1 -p 6379 -c "$LIMITER_CONCURRENCY" -n 400000 -r 1000 -q EVALSHA "$SHA" 1 \
-  'relay:rl:{bench-__rand_int__}:tenant:x' 1 '' 1 1000000 | tr '\r' '\n' | grep -i 'requests per second' | tail -1)"
+  'relay:rl:{bench-__rand_int__}:tenant:x' 1 '' '' 1 1000000 | tr '\r' '\n' | grep -i 'requests per second' | tail -1)"
 report "redis-benchmark EVALSHA rate_limit.lua (1 limit): $SCRIPTRAW"
 lim="$(sed -n 's/.*= \([0-9]*\) decisions.*/\1/p' <<<"$LIMITER1")"
 raw="$(sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' <<<"$RAW")"

@@ -2,16 +2,27 @@
 -- atomically in one call. Either every limit admits the request and all are charged, or none is.
 --
 -- KEYS[i]      one key per limit; all share one {hash tag}, so the call is Redis Cluster safe
+-- KEYS[n+1]    with a record (ARGV[3] not ""): a key to SET when the request is admitted, same tag
 -- ARGV[1]      cost in tokens
 -- ARGV[2]      "now" in microseconds, or "" to use Redis server time (tests pass a clock)
--- ARGV[2+2i-1] emission interval of limit i in microseconds (1e6 / rate)
--- ARGV[2+2i]   burst tolerance of limit i in microseconds (interval * burst)
+-- ARGV[3]      "" for no record, else the record's time to live in milliseconds
+-- ARGV[3+2i-1] emission interval of limit i in microseconds (1e6 / rate)
+-- ARGV[3+2i]   burst tolerance of limit i in microseconds (interval * burst)
+-- ARGV[last]   with a record: its value
+--
+-- The record lets a caller write what an admitted request must leave behind (the gateway's
+-- accepted-message record) in the same round trip as the decision, and never for a refused one.
 --
 -- State per key: the theoretical arrival time (TAT) in microseconds, expiring once the bucket
 -- would be full again, so idle keys cost no memory.
 -- Returns {allowed (1|0), retry_after_us, remaining_1, reset_after_us_1, remaining_2, ...}.
 
 local cost = tonumber(ARGV[1])
+local record_ttl = ARGV[3]
+local n = #KEYS
+if record_ttl ~= "" then
+  n = n - 1
+end
 local now
 if ARGV[2] ~= "" then
   now = tonumber(ARGV[2])
@@ -27,9 +38,10 @@ local new_tats = {}
 local intervals = {}
 local tolerances = {}
 
-for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[2 + 2 * i - 1])
-  local tolerance = tonumber(ARGV[2 + 2 * i])
+for i = 1, n do
+  local key = KEYS[i]
+  local interval = tonumber(ARGV[3 + 2 * i - 1])
+  local tolerance = tonumber(ARGV[3 + 2 * i])
   local tat = tonumber(redis.call("GET", key)) or now
   if tat < now then
     tat = now
@@ -47,7 +59,8 @@ end
 
 -- Report each limit as it stands after the decision: charged if admitted, untouched if not.
 local result = {0, 0}
-for i, key in ipairs(KEYS) do
+for i = 1, n do
+  local key = KEYS[i]
   local tat = tats[i]
   if allowed == 1 then
     tat = new_tats[i]
@@ -59,6 +72,10 @@ for i, key in ipairs(KEYS) do
   end
   result[2 + 2 * i - 1] = math.floor((tolerances[i] - (tat - now)) / intervals[i])
   result[2 + 2 * i] = tat - now
+end
+
+if allowed == 1 and record_ttl ~= "" then
+  redis.call("SET", KEYS[n + 1], ARGV[#ARGV], "PX", record_ttl)
 end
 
 result[1] = allowed

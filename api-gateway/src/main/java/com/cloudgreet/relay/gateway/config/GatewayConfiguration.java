@@ -8,6 +8,7 @@ import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
 import com.cloudgreet.relay.common.web.CanonicalPathFilter;
+import com.cloudgreet.relay.gateway.message.AcceptedMessages;
 import com.cloudgreet.relay.gateway.ratelimit.LocalRateLimiter;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimitFilter;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimitPolicy;
@@ -43,8 +44,9 @@ public class GatewayConfiguration {
 
 	@Bean
 	RateLimitFilter rateLimitFilter(RateLimitPolicy policy, ResilientRateLimiter limiter,
-			GatewayProperties properties) {
-		return new RateLimitFilter(policy, limiter, properties);
+			AcceptedMessages acceptedMessages, GatewayProperties properties) {
+		// The accepted-message record of a request without Idempotency-Key rides on the limiter's call.
+		return new RateLimitFilter(policy, limiter, acceptedMessages, properties);
 	}
 
 	/** Every other spelling of a path is refused before authentication looks at it. */

@@ -6,11 +6,11 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.event.CloudEvent;
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
-import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RecordKeys;
 import com.cloudgreet.relay.common.message.EmailMessage;
@@ -33,11 +33,13 @@ import com.cloudgreet.relay.gateway.web.Reply;
 import com.cloudgreet.relay.gateway.web.RequestBodies;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -130,32 +132,50 @@ public class MessageController {
 		String key = request.getHeaders().getFirst(RelayHttpHeaders.IDEMPOTENCY_KEY);
 		return this.bodies.json(request)
 			.flatMap((body) -> this.idempotency.execute(tenantId, key, "POST", request.getPath().value(), body,
-					(idempotent) -> publish(channel, tenantId, body, idempotent)))
+					(idempotent) -> publish(channel, tenantId, body, idempotent, exchange)))
 			.map(Reply::toEntity);
 	}
 
-	private Mono<Reply> publish(Channel channel, String tenantId, byte[] body, IdempotentRequest idempotent) {
-		// The accepted-record write runs beside the Kafka send rather than after it: the answer
-		// waits for the slower of the two, not their sum. If the send fails the client gets a 503
-		// without the id, so a record for it can never be queried and does no harm.
-		return Mono.fromCallable(() -> event(channel, tenantId, body, idempotent))
+	private Mono<Reply> publish(Channel channel, String tenantId, byte[] body, IdempotentRequest idempotent,
+			ServerWebExchange exchange) {
+		// Usually the limiter's Redis call wrote the accepted record already, for an id chosen then
+		// (AcceptedMessages). Otherwise the write runs beside the Kafka send rather than after it:
+		// the answer waits for the slower of the two, not their sum. If the send fails the client
+		// gets a 503 without the id, so a record for it can never be queried and does no harm.
+		String recordedId = (idempotent.seed() == null) ? this.accepted.recordedId(exchange, channel) : null;
+		return Mono.fromCallable(() -> event(channel, tenantId, body, idempotent, recordedId))
 			.flatMap((prepared) -> this.senders.verify(tenantId, prepared.payload()).thenReturn(prepared))
-			.flatMap((prepared) -> Mono
-				.when(this.publisher.publish(prepared.event(), prepared.recordKey()),
-						this.accepted.remember(prepared.event().id(), tenantId, channel))
-				.then(Mono.fromSupplier(() -> answer(prepared.event(), channel))));
+			.flatMap((prepared) -> {
+				Mono<Void> send = this.publisher.publish(prepared.event(), prepared.recordKey(), eventLoop(exchange));
+				if (recordedId == null) {
+					send = Mono.when(send, this.accepted.remember(prepared.event().id(), tenantId, channel));
+				}
+				return send.then(Mono.fromSupplier(() -> answer(prepared.event(), channel)));
+			});
+	}
+
+	/** The Netty event loop of the request's connection, or {@code null} without one (a mock exchange). */
+	private static Executor eventLoop(ServerWebExchange exchange) {
+		try {
+			Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+			return (nativeRequest instanceof Connection connection) ? connection.channel().eventLoop() : null;
+		}
+		catch (IllegalStateException ex) {
+			return null;
+		}
 	}
 
 	private record Prepared(CloudEvent event, String recordKey, Object payload) {
 	}
 
 	/** Parses once into a tree, then validates that tree as the channel's payload. */
-	private static Prepared event(Channel channel, String tenantId, byte[] body, IdempotentRequest idempotent) {
+	private static Prepared event(Channel channel, String tenantId, byte[] body, IdempotentRequest idempotent,
+			String recordedId) {
 		JsonNode data = RelayJson.read(body, JsonNode.class);
 		if (!data.isObject()) {
 			throw ApiProblem.badRequest("The body must be a JSON object.");
 		}
-		String id = idempotent.newId(channel == Channel.WEBHOOK ? IdKind.EVENT : IdKind.MESSAGE);
+		String id = (recordedId != null) ? recordedId : idempotent.newId(AcceptedMessages.kind(channel));
 		CloudEvent event = CloudEvent.request(channel, id, SOURCE, tenantId, data);
 		return switch (channel) {
 			case EMAIL -> new Prepared(event, RecordKeys.forEvent(event), RelayJson.convert(data, EmailMessage.class));

@@ -1,6 +1,7 @@
 package com.cloudgreet.relay.gateway.message;
 
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 import com.cloudgreet.relay.common.event.CloudEvent;
 import com.cloudgreet.relay.common.event.CloudEventCodec;
@@ -52,14 +53,17 @@ public class MessagePublisher {
 	private final int maxRecordBytes;
 
 	/**
-	 * {@code send} may block for up to {@code max.block.ms} when the broker is unknown or the
-	 * buffer is full; that must never happen on a Netty event loop, so sends run on a bounded
-	 * elastic scheduler instead.
+	 * {@code send} may block for up to {@code max.block.ms} when the producer does not exist yet, the
+	 * topic's metadata is unknown or the buffer is full; that must never happen on a Netty event loop.
+	 * Such sends run on a bounded elastic scheduler. All others run where the request is ({@link SendPath}).
 	 */
 	private final Scheduler sendScheduler = Schedulers.boundedElastic();
 
+	private final SendPath sendPath;
+
 	public MessagePublisher(KafkaTemplate<String, byte[]> kafka, GatewayProperties properties) {
 		this.kafka = kafka;
+		this.sendPath = new SendPath(kafka);
 		this.retryAfter = properties.gateway().unavailableRetryAfter();
 		this.maxRecordBytes = maxRequestSize(kafka);
 		long maxBody = properties.gateway().maxBodySize().toBytes();
@@ -79,6 +83,17 @@ public class MessagePublisher {
 	}
 
 	public Mono<Void> publish(CloudEvent event, String recordKey) {
+		return publish(event, recordKey, null);
+	}
+
+	/**
+	 * As {@link #publish(CloudEvent, String)}, and signals the outcome on {@code completion} (the
+	 * request's own Netty event loop) rather than on the producer's I/O thread, which completes
+	 * every send: left there, the rest of every request (observations, the response) would run
+	 * single file on that one thread, and delay its next batch. The answer is written on the
+	 * connection's event loop anyway, so this moves that hop earlier rather than adding one.
+	 */
+	public Mono<Void> publish(CloudEvent event, String recordKey, Executor completion) {
 		ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.channel().topic(), recordKey,
 				CloudEventCodec.encode(event));
 		record.headers().add(RelayKafkaHeaders.CONTENT_TYPE, RelayKafkaHeaders.CLOUDEVENTS_JSON.getBytes(UTF_8));
@@ -87,8 +102,16 @@ public class MessagePublisher {
 		if (size > this.maxRecordBytes) {
 			return Mono.error(tooLarge(size));
 		}
-		return Mono.defer(() -> Mono.fromFuture(this.kafka.send(record)))
-			.subscribeOn(this.sendScheduler)
+		String topic = record.topic();
+		Mono<Void> send = Mono.defer(() -> Mono.fromFuture(completion == null ? this.kafka.send(record)
+				: this.kafka.send(record).whenCompleteAsync((result, ex) -> { }, completion)))
+			.doOnSuccess((result) -> this.sendPath.succeeded(topic))
+			.doOnError((ex) -> this.sendPath.failed())
+			.then();
+		if (!this.sendPath.wouldNotBlock(topic)) {
+			send = send.subscribeOn(this.sendScheduler);
+		}
+		return send
 			.onErrorMap((ex) -> {
 				if (isRecordTooLarge(ex)) {
 					log.info("Kafka refused {} for {} as too large ({} bytes)", event.id(), event.channel().topic(), size);

@@ -3,6 +3,7 @@ package com.cloudgreet.relay.gateway.ratelimit;
 import java.util.List;
 
 import com.cloudgreet.relay.common.problem.ProblemTypes;
+import com.cloudgreet.relay.common.ratelimit.Decision;
 import com.cloudgreet.relay.common.ratelimit.RateLimiter;
 import com.cloudgreet.relay.gateway.auth.AuthenticationFilter;
 import com.cloudgreet.relay.gateway.auth.Caller;
@@ -18,7 +19,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The HTTP side of rate limiting only: asks {@link RateLimitPolicy} who and what, asks the
- * {@link RateLimiter} once, writes the RateLimit headers and refuses with {@code 429}.
+ * {@link RateLimiter} once (which also writes what {@link AdmissionRecords} gives for an admitted
+ * request, in the same Redis call), writes the RateLimit headers and refuses with {@code 429}.
  */
 public class RateLimitFilter implements WebFilter, Ordered {
 
@@ -26,13 +28,17 @@ public class RateLimitFilter implements WebFilter, Ordered {
 
 	private final RateLimitPolicy policy;
 
-	private final RateLimiter limiter;
+	private final ResilientRateLimiter limiter;
+
+	private final AdmissionRecords records;
 
 	private final boolean enabled;
 
-	public RateLimitFilter(RateLimitPolicy policy, RateLimiter limiter, GatewayProperties properties) {
+	public RateLimitFilter(RateLimitPolicy policy, ResilientRateLimiter limiter, AdmissionRecords records,
+			GatewayProperties properties) {
 		this.policy = policy;
 		this.limiter = limiter;
+		this.records = records;
 		this.enabled = properties.gateway().rateLimit().enabled();
 	}
 
@@ -50,7 +56,12 @@ public class RateLimitFilter implements WebFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		RateLimitPolicy.Subject subject = this.policy.subject(exchange, caller);
-		return this.limiter.check(subject.scope(), subject.limits()).flatMap((decision) -> {
+		var record = this.records.recordFor(exchange, subject.scope(), caller);
+		return this.limiter.admit(subject.scope(), subject.limits(), 1, record).flatMap((admission) -> {
+			Decision decision = admission.decision();
+			if (admission.recorded()) {
+				this.records.recorded(exchange);
+			}
 			HttpHeaders headers = exchange.getResponse().getHeaders();
 			RateLimitHeaders.write(headers, decision);
 			if (decision.allowed()) {

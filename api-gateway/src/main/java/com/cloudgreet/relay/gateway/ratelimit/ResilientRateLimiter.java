@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import com.cloudgreet.relay.common.ratelimit.Decision;
 import com.cloudgreet.relay.common.ratelimit.Limit;
 import com.cloudgreet.relay.common.ratelimit.RateLimiter;
+import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import com.cloudgreet.relay.gateway.config.GatewayProperties.FailureMode;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
@@ -27,7 +28,7 @@ public class ResilientRateLimiter implements RateLimiter {
 
 	private static final Logger log = LoggerFactory.getLogger(ResilientRateLimiter.class);
 
-	private final RateLimiter redis;
+	private final RedisRateLimiter redis;
 
 	private final LocalRateLimiter local;
 
@@ -45,7 +46,7 @@ public class ResilientRateLimiter implements RateLimiter {
 
 	private final MeterRegistry meters;
 
-	public ResilientRateLimiter(RateLimiter redis, LocalRateLimiter local, GatewayProperties properties,
+	public ResilientRateLimiter(RedisRateLimiter redis, LocalRateLimiter local, GatewayProperties properties,
 			MeterRegistry meters) {
 		this.redis = redis;
 		this.local = local;
@@ -59,17 +60,30 @@ public class ResilientRateLimiter implements RateLimiter {
 		meters.gauge("relay.gateway.rate.limit.degraded", this.degradedSince, (since) -> since.get() == null ? 0 : 1);
 	}
 
+	/**
+	 * A decision, and whether Redis wrote the request's record with it ({@code false} when there
+	 * was none, the request was refused, or the decision was made without Redis).
+	 */
+	public record Admission(Decision decision, boolean recorded) {
+	}
+
 	@Override
 	public Mono<Decision> check(String scope, List<Limit> limits, int cost) {
+		return admit(scope, limits, cost, null).map(Admission::decision);
+	}
+
+	/** As {@link #check}, and writes {@code record} in the same Redis call if admitted. */
+	public Mono<Admission> admit(String scope, List<Limit> limits, int cost, RedisRateLimiter.OnAdmit record) {
 		if (this.degradedSince.get() != null && !probeDue()) {
-			return degraded(scope, limits, cost);
+			return degraded(scope, limits, cost).map((decision) -> new Admission(decision, false));
 		}
-		return this.redis.check(scope, limits, cost)
-			.doOnNext((decision) -> recovered())
-			.map((decision) -> count(decision, "redis"))
+		Mono<Decision> decision = (record == null) ? this.redis.check(scope, limits, cost)
+				: this.redis.check(scope, limits, cost, record);
+		return decision.doOnNext((decided) -> recovered())
+			.map((decided) -> new Admission(count(decided, "redis"), record != null && decided.allowed()))
 			.onErrorResume((ex) -> !(ex instanceof IllegalArgumentException), (ex) -> {
 				failed(ex);
-				return degraded(scope, limits, cost);
+				return degraded(scope, limits, cost).map((decided) -> new Admission(decided, false));
 			});
 	}
 

@@ -15,6 +15,14 @@ public final class RateLimitKeys {
 		return PREFIX + "{" + sanitize(scope) + "}:" + limit.name() + ":" + sanitize(limit.id());
 	}
 
+	/**
+	 * A key of another kind ({@code prefix} such as {@code relay:accepted:}) in the slot of
+	 * {@code scope}'s limits, so one script call may write it beside the decision.
+	 */
+	public static String tagged(String prefix, String scope, String name) {
+		return prefix + "{" + sanitize(scope) + "}:" + name;
+	}
+
 	/** Braces would break the hash tag; nothing else in a scope is special to Redis. */
 	private static String sanitize(String part) {
 		return part.replace('{', '_').replace('}', '_');

@@ -33,23 +33,42 @@ public class RedisRateLimiter implements RateLimiter {
 		this.redis = redis;
 	}
 
+	/**
+	 * A value to {@code SET} (with a time to live) in the same atomic call as the decision, only if
+	 * the request is admitted: one round trip instead of two for a caller that must record what it
+	 * admitted. The key must carry the decision's scope as its hash tag ({@link RateLimitKeys#tagged}),
+	 * or Redis Cluster refuses the script.
+	 */
+	public record OnAdmit(String key, String value, Duration ttl) {
+	}
+
 	@Override
 	public Mono<Decision> check(String scope, List<Limit> limits, int cost) {
-		return check(scope, limits, cost, "");
+		return check(scope, limits, cost, "", null);
+	}
+
+	/** As {@link #check(String, List, int)}, and writes {@code record} if the request is admitted. */
+	public Mono<Decision> check(String scope, List<Limit> limits, int cost, OnAdmit record) {
+		return check(scope, limits, cost, "", record);
 	}
 
 	/** As {@link #check(String, List, int)} with an explicit clock in microseconds; for tests. */
 	Mono<Decision> check(String scope, List<Limit> limits, int cost, String nowMicros) {
+		return check(scope, limits, cost, nowMicros, null);
+	}
+
+	private Mono<Decision> check(String scope, List<Limit> limits, int cost, String nowMicros, OnAdmit record) {
 		if (limits.isEmpty()) {
 			return Mono.error(new IllegalArgumentException("at least one limit is required"));
 		}
 		if (cost < 1) {
 			return Mono.error(new IllegalArgumentException("cost must be at least 1"));
 		}
-		List<String> keys = new ArrayList<>(limits.size());
-		List<String> args = new ArrayList<>(2 + 2 * limits.size());
+		List<String> keys = new ArrayList<>(limits.size() + 1);
+		List<String> args = new ArrayList<>(4 + 2 * limits.size());
 		args.add(Integer.toString(cost));
 		args.add(nowMicros);
+		args.add(record == null ? "" : Long.toString(Math.max(1, record.ttl().toMillis())));
 		for (Limit limit : limits) {
 			keys.add(RateLimitKeys.key(scope, limit));
 			long interval = Math.max(1, Math.round(MICROS_PER_SECOND / limit.ratePerSecond()));
@@ -57,6 +76,10 @@ public class RedisRateLimiter implements RateLimiter {
 			// Exact, not wrapped: configured limits stay far below overflow (see Limit's bounds), but a
 			// fallback share or a future caller must fail loudly rather than admit everything.
 			args.add(Long.toString(Math.multiplyExact(interval, limit.burst())));
+		}
+		if (record != null) {
+			keys.add(record.key());
+			args.add(record.value());
 		}
 		return this.redis.execute(SCRIPT, keys, args).next().map((reply) -> decision(limits, reply));
 	}

@@ -130,6 +130,28 @@ class RedisRateLimiterIT {
 	}
 
 	@Test
+	void anAdmittedRequestWritesItsRecordInTheSameCallAndARefusedOneDoesNot() {
+		String scope = scope();
+		List<Limit> limits = List.of(new Limit("tenant", "t1", 0.001, 1));
+		String admittedKey = RateLimitKeys.tagged("relay:test-record:", scope, "first");
+		String refusedKey = RateLimitKeys.tagged("relay:test-record:", scope, "second");
+		Decision admitted = limiter
+			.check(scope, limits, 1, new RedisRateLimiter.OnAdmit(admittedKey, "v1", Duration.ofSeconds(60)))
+			.block();
+		Decision refused = limiter
+			.check(scope, limits, 1, new RedisRateLimiter.OnAdmit(refusedKey, "v2", Duration.ofSeconds(60)))
+			.block();
+		assertThat(admitted.allowed()).isTrue();
+		assertThat(admitted.states()).hasSize(1);
+		assertThat(admitted.tightest().remaining()).isZero();
+		assertThat(refused.allowed()).isFalse();
+		assertThat(redis.opsForValue().get(admittedKey).block()).isEqualTo("v1");
+		assertThat(redis.getExpire(admittedKey).block()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(60));
+		assertThat(redis.hasKey(refusedKey).block()).isFalse();
+		assertThat(admittedKey).startsWith("relay:test-record:{" + scope + "}:");
+	}
+
+	@Test
 	void keysOfOneScopeShareAHashTag() {
 		String a = RateLimitKeys.key("ten_1", new Limit("tenant", "ten_1", 1, 1));
 		String b = RateLimitKeys.key("ten_1", new Limit("route-sms", "ten_1", 1, 1));
