@@ -212,6 +212,9 @@ def service_env(module, instance):
         # One-second stages, so the stages run out while a fault lasts.
         "RELAY_EMAIL_RETRY_DELAYS": "1s,1s,1s", "RELAY_SMS_RETRY_DELAYS": "1s,1s,1s",
         "RELAY_WEBHOOKS_RETRY_DELAYS": "1s,1s,1s", "RELAY_WEBHOOKS_TIMEOUT": "5s",
+        # Leases short enough that a killed instance's work is taken over within the settle time
+        # (defaults 5m and 1m), still above what one send may take (3 x 10 s provider timeouts + 5 s).
+        "RELAY_DELIVERY_CLAIM_LEASE": "60s", "RELAY_DELIVERY_MAX_RETRY_AFTER_IN_PROCESS": "5s",
         "RELAY_WEBHOOKS_DISPATCHER_LEASE": "10s",
     })
     return env
@@ -269,6 +272,14 @@ class Services:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+    def exited(self):
+        """Processes the suite started that died without being told to (name and exit code)."""
+        dead = [f"{m}-{i} exited ({p.returncode})" for (m, i), p in self.procs.items() if p.poll() is not None]
+        for (m, i), p in list(self.procs.items()):
+            if p.poll() is not None:
+                del self.procs[(m, i)]
+        return dead
 
     def stop_all(self):
         for key in list(self.procs):
@@ -752,6 +763,7 @@ def main():
             load_before = os.getloadavg()[0]
             log(f"scenario {s}: {SCENARIOS[s].__name__} (load {load_before:.1f})")
             run = SCENARIOS[s](args)
+            run.notes.extend(SERVICES.exited())
             row = reconcile(run, args.settle)
             row["notes"] = (row["notes"] + "; " if row["notes"] else "") + f"load avg {load_before:.1f}"
             log(json.dumps(row))
