@@ -378,14 +378,15 @@ class Run:
         return status
 
 
-def load(run, rate, seconds, ports, channels=("email", "sms", "webhook"), pool=None):
-    """A steady mixed stream: rate requests/s for seconds, round-robin over channels and gateways."""
+def load(run, rate, seconds, ports, channels=("email", "sms", "webhook"), pool=None, until=None):
+    """A steady mixed stream: rate requests/s for seconds (or, given until, at least that long and
+    until it says so), round-robin over channels and gateways."""
     own = pool is None
     pool = pool or concurrent.futures.ThreadPoolExecutor(max_workers=48)
     start, i = now(), 0
     total = int(rate * seconds)
     futures = []
-    while i < total:
+    while i < total or (until is not None and not until()):
         delay = start + i / rate - now()
         if delay > 0:
             time.sleep(delay)
@@ -545,8 +546,12 @@ def new_run(name, endpoints=("ok",), rps=1000, burst=2000):
     return Run(name, key, eps)
 
 
-def fault_during_load(run, rate, seconds, fault, at=10):
-    loader = in_background(load, run, rate, seconds, [gw()])
+def fault_during_load(run, rate, seconds, fault, at=10, tail=15):
+    """Load from the start; the fault at `at` s; the load goes on at least `tail` s after the fault
+    ended, so the table shows the clients' recovery as well as the backlog's."""
+    def until():
+        return run.fault_end is not None and now() >= run.fault_end + tail
+    loader = in_background(load, run, rate, seconds, [gw()], until=until)
     time.sleep(at)
     run.fault_start = now()
     fault(run)
