@@ -411,8 +411,9 @@ def dlt_records():
     reasons = {}
     for topic in ("relay.email.v1-dlt", "relay.sms.v1-dlt", "relay.webhook.v1-dlt"):
         try:
+            # Header values may be binary (trace context, stack traces): decode leniently.
             out = subprocess.run(["kcat", "-C", "-b", KAFKA, "-t", topic, "-e", "-q", "-f", "%h\t%s\n"],
-                                 capture_output=True, text=True, timeout=30).stdout
+                                 capture_output=True, timeout=30).stdout.decode("utf-8", "replace")
         except subprocess.TimeoutExpired:
             continue
         for line in out.splitlines():
@@ -767,13 +768,19 @@ def main():
                 SERVICES.await_healthy(module)
             load_before = os.getloadavg()[0]
             log(f"scenario {s}: {SCENARIOS[s].__name__} (load {load_before:.1f})")
-            run = SCENARIOS[s](args)
-            run.notes.extend(SERVICES.exited())
-            row = reconcile(run, args.settle)
+            try:
+                run = SCENARIOS[s](args)
+                run.notes.extend(SERVICES.exited())
+                row = reconcile(run, args.settle)
+            except Exception as ex:  # one broken scenario must not cost the others' rows
+                log(f"scenario {s} broke: {ex!r}")
+                row = collections.OrderedDict(scenario=s, accepted="?", delivered="?", failed="?", **{"dead-lettered": "?"},
+                                              duplicates="?", lost="?", **{"clients saw": "?"}, recovery="?", notes=f"suite error: {ex!r}")
+                run = None
             row["notes"] = (row["notes"] + "; " if row["notes"] else "") + f"load avg {load_before:.1f}"
             log(json.dumps(row))
             rows.append(row)
-            if hasattr(run, "flooder"):
+            if run is not None and hasattr(run, "flooder"):
                 rows.append(reconcile(run.flooder, args.settle))
         print()
         print_table(rows, results)
