@@ -417,12 +417,14 @@ def dlt_records():
     for topic in ("relay.email.v1-dlt", "relay.sms.v1-dlt", "relay.webhook.v1-dlt"):
         try:
             # Header values may be binary (trace context, stack traces): decode leniently.
-            out = subprocess.run(["kcat", "-C", "-b", KAFKA, "-t", topic, "-e", "-q", "-f", "%h\t%s\n"],
+            # Headers carry multi-line stack traces (spring-kafka's kafka_exception-stacktrace), so
+            # records are framed by markers, not lines.
+            out = subprocess.run(["kcat", "-C", "-b", KAFKA, "-t", topic, "-e", "-q", "-f", "%s@@HEADERS@@%h@@END@@\n"],
                                  capture_output=True, timeout=30).stdout.decode("utf-8", "replace")
         except subprocess.TimeoutExpired:
             continue
-        for line in out.splitlines():
-            headers, _, value = line.partition("\t")
+        for record in out.split("@@END@@\n"):
+            value, _, headers = record.partition("@@HEADERS@@")
             m = re.search(r'"id"\s*:\s*"([^"]+)"', value)
             reason = re.search(r"relay-dlt-reason=([^,]*)", headers)
             if m:
