@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.status.StatusPage;
 import com.cloudgreet.relay.delivery.AttemptRecord;
 import com.cloudgreet.relay.delivery.DeliveryQueue;
 import com.cloudgreet.relay.delivery.Lease;
@@ -169,12 +170,19 @@ public class MessageStore {
 			.map((count) -> count > 0);
 	}
 
-	/** A tenant's message with its attempts, or empty if it has no such message. */
-	public Mono<MessageView> find(String id, String tenantId) {
+	/**
+	 * A tenant's message with one page of its attempts (those numbered after {@code attemptsAfter},
+	 * at most {@code limit}, in order), or empty if it has no such message. Served by the primary
+	 * keys of message and attempt.
+	 */
+	public Mono<MessageView> find(String id, String tenantId, int attemptsAfter, int limit) {
+		// One more than the page, to know whether a next page exists without counting.
 		Mono<List<MessageView.Attempt>> attempts = this.db.sql("""
 				select number, at, outcome, provider_code, detail, latency_ms from attempt
-				where message_id = :id order by number""")
+				where message_id = :id and number > :after order by number limit :limit""")
 			.bind("id", id)
+			.bind("after", attemptsAfter)
+			.bind("limit", limit + 1)
 			.map((row) -> new MessageView.Attempt(row.get("number", Integer.class), instant(row, "at"),
 					row.get("outcome", String.class), row.get("provider_code", String.class),
 					row.get("detail", String.class), row.get("latency_ms", Long.class)))
@@ -187,9 +195,11 @@ public class MessageStore {
 			.bind("tenant", tenantId)
 			.map((row) -> new MessageView(row.get("id", String.class), row.get("channel", String.class),
 					row.get("status", String.class), row.get("provider_message_id", String.class),
-					instant(row, "created_at"), instant(row, "updated_at"), List.of()))
+					instant(row, "created_at"), instant(row, "updated_at"), List.of(), null))
 			.one()
-			.flatMap((message) -> attempts.map(message::withAttempts));
+			.flatMap((message) -> attempts.map((page) -> page.size() <= limit ? message.withAttempts(page, null)
+					: message.withAttempts(page.subList(0, limit),
+							StatusPage.of(Integer.toString(page.get(limit - 1).number()), null))));
 	}
 
 	private static MessageJob job(Readable row) {
