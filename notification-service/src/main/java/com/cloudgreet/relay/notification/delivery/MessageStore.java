@@ -171,6 +171,23 @@ public class MessageStore {
 	}
 
 	/**
+	 * Deletes at most {@code limit} messages that settled before {@code cutoff}, their attempts with
+	 * them (on delete cascade); index message_settled (V4). Rows are locked with SKIP LOCKED and the
+	 * outer conditions are checked again on the locked row, so a message re-queued meanwhile stays.
+	 */
+	public Mono<Long> deleteSettledBefore(Instant cutoff, int limit) {
+		return this.db.sql("""
+				delete from message where id in (select id from message
+				    where status in ('delivered', 'failed', 'dead_lettered') and updated_at < :cutoff
+				    limit :limit for update skip locked)
+				  and status in ('delivered', 'failed', 'dead_lettered') and updated_at < :cutoff""")
+			.bind("cutoff", utc(cutoff))
+			.bind("limit", limit)
+			.fetch()
+			.rowsUpdated();
+	}
+
+	/**
 	 * A tenant's message with one page of its attempts (those numbered after {@code attemptsAfter},
 	 * at most {@code limit}, in order), or empty if it has no such message. Served by the primary
 	 * keys of message and attempt.
@@ -281,9 +298,12 @@ public class MessageStore {
 					? delivered.providerMessageId() : null;
 			String error = step == Step.DELIVERED ? null : attempt.outcome().describe();
 			// One statement: the attempt is logged and the state moves on together, or neither
-			// happens (the lease is no longer this one's).
+			// happens (the lease is no longer this one's). A delivered message's body is cleared
+			// here: nothing sends it again (retry refuses delivered messages); failed and
+			// dead-lettered ones keep it for a retry or replay until retention deletes them.
 			return MessageStore.this.db.sql("""
 					with moved as (update message set attempt_count = attempt_count + 1, status = :status,
+					        event = case when :status = 'delivered' then '' else event end,
 					        provider_message_id = coalesce(:providerId, provider_message_id), last_error = :error,
 					        lease_owner = case when :settles then null else lease_owner end,
 					        lease_until = case when :settles then null else lease_until end,

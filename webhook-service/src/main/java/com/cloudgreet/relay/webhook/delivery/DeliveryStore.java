@@ -175,6 +175,24 @@ public class DeliveryStore {
 			.then();
 	}
 
+	/**
+	 * Deletes at most {@code limit} events whose deliveries all settled (none pending) and none
+	 * changed since {@code cutoff}, created before it; their deliveries and attempts go with them
+	 * (on delete cascade). Index event_created_idx (V4); rows locked with SKIP LOCKED, and the
+	 * conditions are checked again on the locked row, so an event replayed meanwhile stays.
+	 */
+	public Mono<Long> deleteSettledBefore(Instant cutoff, int limit) {
+		String settled = "e.created_at < :cutoff and not exists (select 1 from delivery d where d.tenant_id = e.tenant_id "
+				+ "and d.event_id = e.id and (d.status = 'pending' or d.updated_at >= :cutoff)) ";
+		return this.db
+			.sql("delete from event e where (e.tenant_id, e.id) in (select e.tenant_id, e.id from event e where " + settled
+					+ "limit :limit for update skip locked) and " + settled)
+			.bind("cutoff", utc(cutoff))
+			.bind("limit", limit)
+			.fetch()
+			.rowsUpdated();
+	}
+
 	/** The new state of a delivery after an attempt. */
 	public enum NextState {
 
@@ -209,7 +227,15 @@ public class DeliveryStore {
 					+ ":number, :at, :outcome, :statusCode, :latency, :excerpt, :error)), "
 					// Any success ends the endpoint's failure streak (the auto-disable rule counts streaks).
 					+ "healthy as (update endpoint set consecutive_failures = 0, failing_since = null "
-					+ "where id = :endpoint and :delivered and consecutive_failures > 0) "
+					+ "where id = :endpoint and :delivered and consecutive_failures > 0), "
+					// The last delivery of an event delivered: nothing sends its body again, so it is
+					// cleared. While another delivery is not delivered (pending, or failed and awaiting
+					// a replay) the body stays. Two last deliveries settling at once may each see the
+					// other pending and leave it; retention deletes it with the event.
+					+ "cleared as (update event set body = '', cloud_event = '' "
+					+ "where tenant_id = :tenant and id = :event and :delivered and exists (select 1 from moved) "
+					+ "and not exists (select 1 from delivery o where o.tenant_id = :tenant and o.event_id = :event "
+					+ "and o.id <> :delivery and o.status <> 'delivered')) "
 					+ "select count(*) as moved from moved")
 			.bind("delivered", next == NextState.DELIVERED)
 			.bind("status", next.status)

@@ -88,7 +88,10 @@ class StatusPageIT extends AbstractWebhookIT {
 			"select id from endpoint where tenant_id = 'ten_x' and id > 'ep_x' order by id limit 51",
 			// POST /internal/v1/endpoints/{id}/replay
 			"update delivery set status = 'pending' where tenant_id = 'ten_x' and endpoint_id = 'ep_x' "
-					+ "and created_at >= now() and status in ('failed', 'dead_lettered')" })
+					+ "and created_at >= now() and status in ('failed', 'dead_lettered')",
+			// retention: settled events past their age, a batch at a time
+			"select e.tenant_id, e.id from event e where e.created_at < now() and not exists (select 1 from delivery d "
+					+ "where d.tenant_id = e.tenant_id and d.event_id = e.id and (d.status = 'pending' or d.updated_at >= now())) limit 500" })
 	void statusQueriesUseAnIndex(String sql) {
 		assertThat(QueryPlans.sequentialScans(this.jdbcUrl, "webhook", sql)).isEmpty();
 	}
