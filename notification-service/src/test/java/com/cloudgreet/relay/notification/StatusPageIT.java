@@ -62,7 +62,10 @@ class StatusPageIT extends NotificationIT {
 			// POST /internal/v1/messages/{id}/retry
 			"update message set status = 'queued' where id = 'msg_x' and tenant_id = 'ten_x' and status in ('failed', 'dead_lettered')",
 			// retention: settled messages past their age, a batch at a time
-			"select id from message where status in ('delivered', 'failed', 'dead_lettered') and updated_at < now() limit 500" })
+			"select id from message where status in ('delivered', 'failed', 'dead_lettered') and updated_at < now() limit 500",
+			// bulk replay: failed and dead-lettered messages of a window
+			"select id from message where status = any(array['failed', 'dead_lettered']) and created_at >= now() - interval '1 day' "
+					+ "and created_at < now() and attempt_count > 0 order by created_at limit 10000" })
 	void statusQueriesUseAnIndex(String sql) {
 		assertThat(QueryPlans.sequentialScans(this.jdbcUrl, "notification", sql)).isEmpty();
 	}

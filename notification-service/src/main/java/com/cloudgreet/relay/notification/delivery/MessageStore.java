@@ -171,6 +171,37 @@ public class MessageStore {
 	}
 
 	/**
+	 * An operator's bulk replay: at most {@code limit} failed or dead-lettered messages created in
+	 * the window (oldest first) go back on a fresh schedule, due now, attempts kept; the rest are
+	 * counted for the next call. Poison records (dead-lettered with no attempt: they never decoded
+	 * or broke the contract) are left out, as a single retry refuses them. Index message_replayable (V5).
+	 */
+	public Mono<com.cloudgreet.relay.common.replay.BulkReplay.Result> replay(
+			com.cloudgreet.relay.common.replay.BulkReplay request, int limit) {
+		String where = "status = any(cast(:statuses as text[])) and created_at >= :from and created_at < :to "
+				+ "and attempt_count > 0" + (request.channel() != null ? " and channel = :channel" : "")
+				+ (request.tenantId() != null ? " and tenant_id = :tenant" : "");
+		var spec = this.db.sql("with picked as (select id from message where " + where
+				+ " order by created_at limit :limit for update skip locked), "
+				+ "moved as (update message m set status = 'queued', due_at = now(), retries_used = 0, lease_owner = null, "
+				+ "lease_until = null, updated_at = now() from picked where m.id = picked.id returning m.id) "
+				+ "select (select count(*) from moved) as replayed, "
+				+ "(select count(*) from message where " + where + ") - (select count(*) from moved) as remaining")
+			.bind("statuses", request.statuses().toArray(String[]::new))
+			.bind("from", utc(request.from()))
+			.bind("to", utc(request.to()))
+			.bind("limit", limit);
+		if (request.channel() != null) {
+			spec = spec.bind("channel", request.channel());
+		}
+		if (request.tenantId() != null) {
+			spec = spec.bind("tenant", request.tenantId());
+		}
+		return spec.map((row) -> new com.cloudgreet.relay.common.replay.BulkReplay.Result(
+				row.get("replayed", Long.class), Math.max(0, row.get("remaining", Long.class)))).one();
+	}
+
+	/**
 	 * Deletes at most {@code limit} messages that settled before {@code cutoff}, their attempts with
 	 * them (on delete cascade); index message_settled (V4). Rows are locked with SKIP LOCKED and the
 	 * outer conditions are checked again on the locked row, so a message re-queued meanwhile stays.

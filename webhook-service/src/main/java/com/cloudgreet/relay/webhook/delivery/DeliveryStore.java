@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import com.cloudgreet.relay.common.replay.BulkReplay;
 
 /**
  * Deliveries as durable work items in PostgreSQL. A delivery is claimed with a lease (owner +
@@ -314,6 +315,35 @@ public class DeliveryStore {
 			.bind("since", utc(since))
 			.fetch()
 			.rowsUpdated();
+	}
+
+	/**
+	 * An operator's bulk replay: at most {@code limit} failed or dead-lettered deliveries created in
+	 * the window (oldest first), optionally of one tenant or endpoint, go out again with their
+	 * original webhook-id; the rest are counted for the next call. Index delivery_replayable_idx (V5),
+	 * or delivery_endpoint_idx for one endpoint.
+	 */
+	public Mono<BulkReplay.Result> replay(BulkReplay request, int limit) {
+		String where = "status = any(cast(:statuses as text[])) and created_at >= :from and created_at < :to"
+				+ (request.tenantId() != null ? " and tenant_id = :tenant" : "")
+				+ (request.endpointId() != null ? " and endpoint_id = :endpoint" : "");
+		var spec = this.db.sql("with picked as (select id from delivery where " + where
+				+ " order by created_at limit :limit for update skip locked), "
+				+ "moved as (" + REPLAY + "from picked where delivery.id = picked.id returning delivery.id) "
+				+ "select (select count(*) from moved) as replayed, "
+				+ "(select count(*) from delivery where " + where + ") - (select count(*) from moved) as remaining")
+			.bind("statuses", request.statuses().toArray(String[]::new))
+			.bind("from", utc(request.from()))
+			.bind("to", utc(request.to()))
+			.bind("limit", limit);
+		if (request.tenantId() != null) {
+			spec = spec.bind("tenant", request.tenantId());
+		}
+		if (request.endpointId() != null) {
+			spec = spec.bind("endpoint", request.endpointId());
+		}
+		return spec.map((row) -> new BulkReplay.Result(row.get("replayed", Long.class),
+				Math.max(0, row.get("remaining", Long.class)))).one();
 	}
 
 	private static final String REPLAY = "update delivery set status = 'pending', retries_used = 0, "

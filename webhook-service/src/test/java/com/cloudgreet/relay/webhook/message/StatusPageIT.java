@@ -91,7 +91,10 @@ class StatusPageIT extends AbstractWebhookIT {
 					+ "and created_at >= now() and status in ('failed', 'dead_lettered')",
 			// retention: settled events past their age, a batch at a time
 			"select e.tenant_id, e.id from event e where e.created_at < now() and not exists (select 1 from delivery d "
-					+ "where d.tenant_id = e.tenant_id and d.event_id = e.id and (d.status = 'pending' or d.updated_at >= now())) limit 500" })
+					+ "where d.tenant_id = e.tenant_id and d.event_id = e.id and (d.status = 'pending' or d.updated_at >= now())) limit 500",
+			// bulk replay: failed and dead-lettered deliveries of a window
+			"select id from delivery where status = any(array['failed', 'dead_lettered']) and created_at >= now() - interval '1 day' "
+					+ "and created_at < now() order by created_at limit 10000" })
 	void statusQueriesUseAnIndex(String sql) {
 		assertThat(QueryPlans.sequentialScans(this.jdbcUrl, "webhook", sql)).isEmpty();
 	}
