@@ -14,7 +14,11 @@ public final class ApiSchemas {
 
 	/** The status of a message or event ({@code deliveries} and {@code eventType} only for events). */
 	public record MessageStatus(String id, String channel, String status, String eventType, String createdAt,
-			String updatedAt, List<Attempt> attempts, List<Delivery> deliveries) {
+			String updatedAt, List<Attempt> attempts, List<Delivery> deliveries, Next next) {
+
+		/** Cursors for the rest (null on the last page): pass each back as the query parameter of its name. */
+		public record Next(String attemptsAfter, String deliveriesAfter) {
+		}
 
 		public record Attempt(int number, String at, String outcome, String providerCode, String detail,
 				Long latencyMs) {

@@ -7,6 +7,7 @@ import java.util.Optional;
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
+import com.cloudgreet.relay.common.status.StatusPage;
 import com.cloudgreet.relay.gateway.auth.Caller;
 import com.cloudgreet.relay.gateway.idempotency.IdempotencyStore;
 import com.cloudgreet.relay.gateway.message.AcceptedMessages;
@@ -15,6 +16,8 @@ import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.status.OwnerClient.Owner;
 import com.cloudgreet.relay.gateway.web.Reply;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -25,6 +28,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Mono;
 
 /**
@@ -47,9 +51,13 @@ public class MessageStatusController {
 	}
 
 	@GetMapping("/v1/messages/{id}")
-	@Operation(summary = "Status of a message (msg_...) or event (evt_...), with every delivery attempt",
+	@Operation(summary = "Status of a message (msg_...) or event (evt_...), with its delivery attempts, 50 per answer",
 			description = "queued from the moment of the 202; then sending, delivered, retrying, failed or dead_lettered. "
-					+ "Events also list one delivery per endpoint.")
+					+ "Events also list one delivery per endpoint (100 per answer). Attempts are oldest first; "
+					+ "when more exist, next.attemptsAfter (and next.deliveriesAfter) is the query parameter of the same name "
+					+ "that fetches them; next is null on the last page.")
+	@Parameter(in = ParameterIn.QUERY, name = StatusPage.ATTEMPTS_AFTER, description = "next.attemptsAfter of the previous answer")
+	@Parameter(in = ParameterIn.QUERY, name = StatusPage.DELIVERIES_AFTER, description = "next.deliveriesAfter of the previous answer (events)")
 	@ApiResponse(responseCode = "200", description = "The status", content = @Content(mediaType = "application/json",
 			schema = @Schema(implementation = ApiSchemas.MessageStatus.class)))
 	@ApiResponse(responseCode = "404", description = "No such message for this tenant", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
@@ -57,7 +65,7 @@ public class MessageStatusController {
 	public Mono<ResponseEntity<byte[]>> status(@PathVariable String id, ServerWebExchange exchange) {
 		String tenantId = Caller.tenant(exchange).tenantId();
 		Owner owner = owner(id).orElseThrow(() -> unknown(id));
-		return this.owners.call(owner, HttpMethod.GET, "/internal/v1/messages/" + id, tenantId, null, null)
+		return this.owners.call(owner, HttpMethod.GET, "/internal/v1/messages/" + id + pageQuery(exchange), tenantId, null, null)
 			.flatMap((reply) -> reply.status() == 404 ? queuedOr(reply, id, tenantId) : Mono.just(reply))
 			.map(Reply::toEntity);
 	}
@@ -75,8 +83,24 @@ public class MessageStatusController {
 			body.put("createdAt", record.acceptedAt());
 			body.put("updatedAt", record.acceptedAt());
 			body.put("attempts", java.util.List.of());
+			body.put("next", null);
 			return Reply.json(200, body);
 		}).defaultIfEmpty(notFound);
+	}
+
+	/**
+	 * The status API's page cursors, passed on to the owner as they came (encoded again): the
+	 * owner validates them and answers a malformed one with its problem.
+	 */
+	private static String pageQuery(ServerWebExchange exchange) {
+		UriComponentsBuilder query = UriComponentsBuilder.newInstance();
+		for (String name : new String[] { StatusPage.ATTEMPTS_AFTER, StatusPage.DELIVERIES_AFTER }) {
+			String value = exchange.getRequest().getQueryParams().getFirst(name);
+			if (value != null) {
+				query.queryParam(name, value);
+			}
+		}
+		return query.encode().build().toUriString();
 	}
 
 	@PostMapping("/v1/messages/{id}/retry")

@@ -64,14 +64,18 @@ public class OwnerClient {
 
 	/**
 	 * @param pathAndQuery an already-encoded path under the service's base URL, with its query
+	 * @param tenantId the tenant the call acts for; null only for the operator area
 	 */
 	public Mono<Reply> call(Owner owner, HttpMethod method, String pathAndQuery, String tenantId, String contentType,
 			byte[] body) {
 		URI uri = URI.create(this.baseUrls.get(owner).toString().replaceAll("/+$", "") + pathAndQuery);
 		WebClient.RequestBodySpec request = this.web.method(method)
 			.uri(uri)
-			.header(RelayHttpHeaders.INTERNAL_TOKEN, this.internalToken)
-			.header(RelayHttpHeaders.TENANT_ID, tenantId);
+			.header(RelayHttpHeaders.INTERNAL_TOKEN, this.internalToken);
+		// Only the owners' operator area (/internal/v1/admin/**) is called without a tenant.
+		if (tenantId != null) {
+			request.header(RelayHttpHeaders.TENANT_ID, tenantId);
+		}
 		if (body != null && body.length > 0) {
 			request.header(HttpHeaders.CONTENT_TYPE, contentType).bodyValue(body);
 		}

@@ -1,6 +1,7 @@
 package com.cloudgreet.relay.notification.api;
 
 import com.cloudgreet.relay.common.problem.ProblemTypes;
+import com.cloudgreet.relay.common.status.StatusPage;
 import com.cloudgreet.relay.common.web.InternalTenant;
 import com.cloudgreet.relay.notification.delivery.MessageStore;
 import com.cloudgreet.relay.notification.delivery.MessageView;
@@ -12,6 +13,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
@@ -30,9 +32,12 @@ public class MessageController {
 		this.requeuer = requeuer;
 	}
 
+	/** The message with at most {@link StatusPage#ATTEMPTS} attempts, those numbered after {@code attemptsAfter}. */
 	@GetMapping("/{id}")
-	public Mono<MessageView> status(@PathVariable String id, @InternalTenant String tenant) {
-		return this.store.find(id, tenant).switchIfEmpty(Mono.error(() -> notFound(id)));
+	public Mono<MessageView> status(@PathVariable String id, @InternalTenant String tenant,
+			@RequestParam(name = StatusPage.ATTEMPTS_AFTER, defaultValue = "0") int attemptsAfter) {
+		return this.store.find(id, tenant, Math.max(0, attemptsAfter), StatusPage.ATTEMPTS)
+			.switchIfEmpty(Mono.error(() -> notFound(id)));
 	}
 
 	@PostMapping("/{id}/retry")

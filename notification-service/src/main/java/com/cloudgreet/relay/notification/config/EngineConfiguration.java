@@ -30,6 +30,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
+import com.cloudgreet.relay.delivery.retention.RetentionJob;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaTemplate;
 
@@ -71,6 +72,11 @@ public class EngineConfiguration {
 				Mono.defer(throttle::acquire), deadLetters);
 		return engine(Channel.SMS, store, channel, properties.sms().retryDelays(), properties, alerter, meters, traces,
 				OWNER);
+	}
+
+	@Bean
+	RetentionJob messageRetention(MessageStore store, NotificationProperties properties) {
+		return new RetentionJob("messages", store::deleteSettledBefore, properties.retention(), Clock.systemUTC());
 	}
 
 	@Bean

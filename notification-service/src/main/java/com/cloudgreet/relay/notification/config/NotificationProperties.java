@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
+import com.cloudgreet.relay.delivery.retention.RetentionSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
@@ -21,7 +22,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("relay")
 public record NotificationProperties(@NotBlank String internalToken, @Valid @NotNull Email email,
-		@Valid @NotNull Sms sms, @Valid @NotNull Delivery delivery, @Valid @NotNull Alerts alerts) {
+		@Valid @NotNull Sms sms, @Valid @NotNull Delivery delivery, @Valid @NotNull Alerts alerts,
+		@NotNull RetentionSettings retention) {
 
 	public enum EmailProvider {
 

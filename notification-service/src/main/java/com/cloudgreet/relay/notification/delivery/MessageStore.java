@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.status.StatusPage;
 import com.cloudgreet.relay.delivery.AttemptRecord;
 import com.cloudgreet.relay.delivery.DeliveryQueue;
 import com.cloudgreet.relay.delivery.Lease;
@@ -169,12 +170,67 @@ public class MessageStore {
 			.map((count) -> count > 0);
 	}
 
-	/** A tenant's message with its attempts, or empty if it has no such message. */
-	public Mono<MessageView> find(String id, String tenantId) {
+	/**
+	 * An operator's bulk replay: at most {@code limit} failed or dead-lettered messages created in
+	 * the window (oldest first) go back on a fresh schedule, due now, attempts kept; the rest are
+	 * counted for the next call. Poison records (dead-lettered with no attempt: they never decoded
+	 * or broke the contract) are left out, as a single retry refuses them. Index message_replayable (V5).
+	 */
+	public Mono<com.cloudgreet.relay.common.replay.BulkReplay.Result> replay(
+			com.cloudgreet.relay.common.replay.BulkReplay request, int limit) {
+		String where = "status = any(cast(:statuses as text[])) and created_at >= :from and created_at < :to "
+				+ "and attempt_count > 0" + (request.channel() != null ? " and channel = :channel" : "")
+				+ (request.tenantId() != null ? " and tenant_id = :tenant" : "");
+		var spec = this.db.sql("with picked as (select id from message where " + where
+				+ " order by created_at limit :limit for update skip locked), "
+				+ "moved as (update message m set status = 'queued', due_at = now(), retries_used = 0, lease_owner = null, "
+				+ "lease_until = null, updated_at = now() from picked where m.id = picked.id returning m.id) "
+				+ "select (select count(*) from moved) as replayed, "
+				+ "(select count(*) from message where " + where + ") - (select count(*) from moved) as remaining")
+			.bind("statuses", request.statuses().toArray(String[]::new))
+			.bind("from", utc(request.from()))
+			.bind("to", utc(request.to()))
+			.bind("limit", limit);
+		if (request.channel() != null) {
+			spec = spec.bind("channel", request.channel());
+		}
+		if (request.tenantId() != null) {
+			spec = spec.bind("tenant", request.tenantId());
+		}
+		return spec.map((row) -> new com.cloudgreet.relay.common.replay.BulkReplay.Result(
+				row.get("replayed", Long.class), Math.max(0, row.get("remaining", Long.class)))).one();
+	}
+
+	/**
+	 * Deletes at most {@code limit} messages that settled before {@code cutoff}, their attempts with
+	 * them (on delete cascade); index message_settled (V4). Rows are locked with SKIP LOCKED and the
+	 * outer conditions are checked again on the locked row, so a message re-queued meanwhile stays.
+	 */
+	public Mono<Long> deleteSettledBefore(Instant cutoff, int limit) {
+		return this.db.sql("""
+				delete from message where id in (select id from message
+				    where status in ('delivered', 'failed', 'dead_lettered') and updated_at < :cutoff
+				    limit :limit for update skip locked)
+				  and status in ('delivered', 'failed', 'dead_lettered') and updated_at < :cutoff""")
+			.bind("cutoff", utc(cutoff))
+			.bind("limit", limit)
+			.fetch()
+			.rowsUpdated();
+	}
+
+	/**
+	 * A tenant's message with one page of its attempts (those numbered after {@code attemptsAfter},
+	 * at most {@code limit}, in order), or empty if it has no such message. Served by the primary
+	 * keys of message and attempt.
+	 */
+	public Mono<MessageView> find(String id, String tenantId, int attemptsAfter, int limit) {
+		// One more than the page, to know whether a next page exists without counting.
 		Mono<List<MessageView.Attempt>> attempts = this.db.sql("""
 				select number, at, outcome, provider_code, detail, latency_ms from attempt
-				where message_id = :id order by number""")
+				where message_id = :id and number > :after order by number limit :limit""")
 			.bind("id", id)
+			.bind("after", attemptsAfter)
+			.bind("limit", limit + 1)
 			.map((row) -> new MessageView.Attempt(row.get("number", Integer.class), instant(row, "at"),
 					row.get("outcome", String.class), row.get("provider_code", String.class),
 					row.get("detail", String.class), row.get("latency_ms", Long.class)))
@@ -187,9 +243,11 @@ public class MessageStore {
 			.bind("tenant", tenantId)
 			.map((row) -> new MessageView(row.get("id", String.class), row.get("channel", String.class),
 					row.get("status", String.class), row.get("provider_message_id", String.class),
-					instant(row, "created_at"), instant(row, "updated_at"), List.of()))
+					instant(row, "created_at"), instant(row, "updated_at"), List.of(), null))
 			.one()
-			.flatMap((message) -> attempts.map(message::withAttempts));
+			.flatMap((message) -> attempts.map((page) -> page.size() <= limit ? message.withAttempts(page, null)
+					: message.withAttempts(page.subList(0, limit),
+							StatusPage.of(Integer.toString(page.get(limit - 1).number()), null))));
 	}
 
 	private static MessageJob job(Readable row) {
@@ -271,9 +329,12 @@ public class MessageStore {
 					? delivered.providerMessageId() : null;
 			String error = step == Step.DELIVERED ? null : attempt.outcome().describe();
 			// One statement: the attempt is logged and the state moves on together, or neither
-			// happens (the lease is no longer this one's).
+			// happens (the lease is no longer this one's). A delivered message's body is cleared
+			// here: nothing sends it again (retry refuses delivered messages); failed and
+			// dead-lettered ones keep it for a retry or replay until retention deletes them.
 			return MessageStore.this.db.sql("""
 					with moved as (update message set attempt_count = attempt_count + 1, status = :status,
+					        event = case when :status = 'delivered' then '' else event end,
 					        provider_message_id = coalesce(:providerId, provider_message_id), last_error = :error,
 					        lease_owner = case when :settles then null else lease_owner end,
 					        lease_until = case when :settles then null else lease_until end,

@@ -3,16 +3,20 @@ package com.cloudgreet.relay.notification.delivery;
 import java.time.Instant;
 import java.util.List;
 
+import com.cloudgreet.relay.common.status.StatusPage;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-/** The status JSON of {@code GET /internal/v1/messages/{id}} (contract in DESIGN.md). */
+/**
+ * The status JSON of {@code GET /internal/v1/messages/{id}} (contract in DESIGN.md): one page of
+ * attempts, oldest first, and {@code next} (null on the last page) with the cursor for the rest.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MessageView(String id, String channel, String status, String providerMessageId, Instant createdAt,
-		Instant updatedAt, List<Attempt> attempts) {
+		Instant updatedAt, List<Attempt> attempts, @JsonInclude(JsonInclude.Include.ALWAYS) StatusPage next) {
 
-	public MessageView withAttempts(List<Attempt> attempts) {
+	public MessageView withAttempts(List<Attempt> attempts, StatusPage next) {
 		return new MessageView(this.id, this.channel, this.status, this.providerMessageId, this.createdAt,
-				this.updatedAt, attempts);
+				this.updatedAt, attempts, next);
 	}
 
 	@JsonInclude(JsonInclude.Include.ALWAYS)

@@ -30,6 +30,7 @@ import com.cloudgreet.relay.webhook.endpoint.EndpointRepository;
 import com.cloudgreet.relay.webhook.endpoint.EndpointService;
 import com.cloudgreet.relay.webhook.endpoint.StoredSecrets;
 import com.cloudgreet.relay.webhook.message.MessageQueries;
+import com.cloudgreet.relay.delivery.retention.RetentionJob;
 import com.cloudgreet.relay.webhook.signing.SecretCipher;
 import com.cloudgreet.relay.webhook.ssrf.AddressPolicy;
 import com.cloudgreet.relay.webhook.ssrf.DnsHostResolver;
@@ -132,6 +133,11 @@ public class WebhookConfiguration {
 	@Bean
 	DeliveryStore deliveryStore(DatabaseClient db, SecretCipher cipher) {
 		return new DeliveryStore(db, cipher);
+	}
+
+	@Bean
+	RetentionJob eventRetention(DeliveryStore store, WebhookServiceProperties properties, Clock clock) {
+		return new RetentionJob("webhook events", store::deleteSettledBefore, properties.retention(), clock);
 	}
 
 	@Bean

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import com.cloudgreet.relay.delivery.retention.RetentionSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
@@ -23,7 +24,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("relay")
 public record WebhookServiceProperties(@NotBlank String internalToken, @Valid @NotNull Webhooks webhooks,
-		@Valid @NotNull Alerts alerts) {
+		@Valid @NotNull Alerts alerts, @NotNull RetentionSettings retention) {
 
 	/**
 	 * {@code secretKeys}: key id to base64 256-bit AES key, every key a stored secret may be

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import com.cloudgreet.relay.common.replay.BulkReplay;
 
 /**
  * Deliveries as durable work items in PostgreSQL. A delivery is claimed with a lease (owner +
@@ -175,6 +176,24 @@ public class DeliveryStore {
 			.then();
 	}
 
+	/**
+	 * Deletes at most {@code limit} events whose deliveries all settled (none pending) and none
+	 * changed since {@code cutoff}, created before it; their deliveries and attempts go with them
+	 * (on delete cascade). Index event_created_idx (V4); rows locked with SKIP LOCKED, and the
+	 * conditions are checked again on the locked row, so an event replayed meanwhile stays.
+	 */
+	public Mono<Long> deleteSettledBefore(Instant cutoff, int limit) {
+		String settled = "e.created_at < :cutoff and not exists (select 1 from delivery d where d.tenant_id = e.tenant_id "
+				+ "and d.event_id = e.id and (d.status = 'pending' or d.updated_at >= :cutoff)) ";
+		return this.db
+			.sql("delete from event e where (e.tenant_id, e.id) in (select e.tenant_id, e.id from event e where " + settled
+					+ "limit :limit for update skip locked) and " + settled)
+			.bind("cutoff", utc(cutoff))
+			.bind("limit", limit)
+			.fetch()
+			.rowsUpdated();
+	}
+
 	/** The new state of a delivery after an attempt. */
 	public enum NextState {
 
@@ -209,7 +228,15 @@ public class DeliveryStore {
 					+ ":number, :at, :outcome, :statusCode, :latency, :excerpt, :error)), "
 					// Any success ends the endpoint's failure streak (the auto-disable rule counts streaks).
 					+ "healthy as (update endpoint set consecutive_failures = 0, failing_since = null "
-					+ "where id = :endpoint and :delivered and consecutive_failures > 0) "
+					+ "where id = :endpoint and :delivered and consecutive_failures > 0), "
+					// The last delivery of an event delivered: nothing sends its body again, so it is
+					// cleared. While another delivery is not delivered (pending, or failed and awaiting
+					// a replay) the body stays. Two last deliveries settling at once may each see the
+					// other pending and leave it; retention deletes it with the event.
+					+ "cleared as (update event set body = '', cloud_event = '' "
+					+ "where tenant_id = :tenant and id = :event and :delivered and exists (select 1 from moved) "
+					+ "and not exists (select 1 from delivery o where o.tenant_id = :tenant and o.event_id = :event "
+					+ "and o.id <> :delivery and o.status <> 'delivered')) "
 					+ "select count(*) as moved from moved")
 			.bind("delivered", next == NextState.DELIVERED)
 			.bind("status", next.status)
@@ -288,6 +315,35 @@ public class DeliveryStore {
 			.bind("since", utc(since))
 			.fetch()
 			.rowsUpdated();
+	}
+
+	/**
+	 * An operator's bulk replay: at most {@code limit} failed or dead-lettered deliveries created in
+	 * the window (oldest first), optionally of one tenant or endpoint, go out again with their
+	 * original webhook-id; the rest are counted for the next call. Index delivery_replayable_idx (V5),
+	 * or delivery_endpoint_idx for one endpoint.
+	 */
+	public Mono<BulkReplay.Result> replay(BulkReplay request, int limit) {
+		String where = "status = any(cast(:statuses as text[])) and created_at >= :from and created_at < :to"
+				+ (request.tenantId() != null ? " and tenant_id = :tenant" : "")
+				+ (request.endpointId() != null ? " and endpoint_id = :endpoint" : "");
+		var spec = this.db.sql("with picked as (select id from delivery where " + where
+				+ " order by created_at limit :limit for update skip locked), "
+				+ "moved as (" + REPLAY + "from picked where delivery.id = picked.id returning delivery.id) "
+				+ "select (select count(*) from moved) as replayed, "
+				+ "(select count(*) from delivery where " + where + ") - (select count(*) from moved) as remaining")
+			.bind("statuses", request.statuses().toArray(String[]::new))
+			.bind("from", utc(request.from()))
+			.bind("to", utc(request.to()))
+			.bind("limit", limit);
+		if (request.tenantId() != null) {
+			spec = spec.bind("tenant", request.tenantId());
+		}
+		if (request.endpointId() != null) {
+			spec = spec.bind("endpoint", request.endpointId());
+		}
+		return spec.map((row) -> new BulkReplay.Result(row.get("replayed", Long.class),
+				Math.max(0, row.get("remaining", Long.class)))).one();
 	}
 
 	private static final String REPLAY = "update delivery set status = 'pending', retries_used = 0, "

@@ -1,12 +1,12 @@
 package com.cloudgreet.relay.webhook.message;
 
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.status.StatusPage;
 import com.cloudgreet.relay.common.web.InternalTenant;
 import com.cloudgreet.relay.webhook.api.ApiProblems;
 import com.cloudgreet.relay.webhook.delivery.DeliveryDispatcher;
@@ -44,34 +44,47 @@ public class MessageController {
 		this.dispatcher = dispatcher;
 	}
 
+	/**
+	 * The event's status over all its deliveries, with at most {@link StatusPage#DELIVERIES}
+	 * deliveries (ids after {@code deliveriesAfter}) and {@link StatusPage#ATTEMPTS} attempts (made
+	 * after the attempt {@code attemptsAfter}).
+	 */
 	@GetMapping("/messages/{id}")
-	public Mono<MessageStatus> status(@InternalTenant String tenantId,
-			@PathVariable String id) {
+	public Mono<MessageStatus> status(@InternalTenant String tenantId, @PathVariable String id,
+			@RequestParam(name = StatusPage.ATTEMPTS_AFTER, required = false) Long attemptsAfter,
+			@RequestParam(name = StatusPage.DELIVERIES_AFTER, required = false) String deliveriesAfter) {
 		return this.queries.event(tenantId, id)
 			.switchIfEmpty(Mono.error(() -> ApiProblems.notFound("message", id)))
 			.flatMap((event) -> Mono
-				.zip(this.queries.deliveries(tenantId, id).collectList(),
-						this.queries.attemptsOfEvent(tenantId, id).collectList())
-				.map((both) -> status(event, both.getT1(), both.getT2())));
+				.zip(this.queries.summary(tenantId, id),
+						this.queries.deliveries(tenantId, id, deliveriesAfter, StatusPage.DELIVERIES + 1).collectList(),
+						this.queries.attemptsOfEvent(tenantId, id, attemptsAfter, StatusPage.ATTEMPTS + 1).collectList())
+				.map((all) -> status(event, all.getT1(), all.getT2(), all.getT3())));
 	}
 
-	private static MessageStatus status(MessageQueries.EventRow event, List<MessageQueries.DeliveryRow> rows,
-			List<AttemptView> attempts) {
+	private static MessageStatus status(MessageQueries.EventRow event, MessageQueries.Summary summary,
+			List<MessageQueries.DeliveryRow> rows, List<MessageQueries.EventAttempt> attemptRows) {
+		// Each list was read one longer than its page: the extra row says that a next page exists.
+		String deliveriesAfter = rows.size() > StatusPage.DELIVERIES ? rows.get(StatusPage.DELIVERIES - 1).id() : null;
+		String attemptsAfter = attemptRows.size() > StatusPage.ATTEMPTS
+				? Long.toString(attemptRows.get(StatusPage.ATTEMPTS - 1).id()) : null;
+		List<AttemptView> attempts = attemptRows.stream()
+			.limit(StatusPage.ATTEMPTS)
+			.map(MessageQueries.EventAttempt::view)
+			.toList();
 		Map<String, List<AttemptView>> byDelivery = attempts.stream()
 			.collect(Collectors.groupingBy(AttemptView::deliveryId));
 		List<DeliveryView> deliveries = rows.stream()
+			.limit(StatusPage.DELIVERIES)
 			.map((d) -> new DeliveryView(d.id(), d.endpointId(), d.url(),
 					MessageStatus.deliveryStatus(d.status(), d.attemptCount()),
 					"pending".equals(d.status()) ? d.nextAttemptAt() : null,
 					byDelivery.getOrDefault(d.id(), List.of())))
 			.toList();
-		Instant updatedAt = rows.stream()
-			.map(MessageQueries.DeliveryRow::updatedAt)
-			.max(Comparator.naturalOrder())
-			.orElse(event.createdAt());
-		return new MessageStatus(event.id(), Channel.WEBHOOK.id(), MessageStatus.aggregate(deliveries),
-				event.eventType(), event.createdAt(), updatedAt, attempts.stream().sorted(MessageStatus.byTime()).toList(),
-				deliveries);
+		Instant updatedAt = summary.updatedAt() == null ? event.createdAt() : summary.updatedAt();
+		return new MessageStatus(event.id(), Channel.WEBHOOK.id(), MessageStatus.aggregate(summary.statuses()),
+				event.eventType(), event.createdAt(), updatedAt, attempts, deliveries,
+				StatusPage.of(attemptsAfter, deliveriesAfter));
 	}
 
 	public record Requeued(String id, String status, long deliveries) {
@@ -81,7 +94,7 @@ public class MessageController {
 	@PostMapping("/messages/{id}/retry")
 	@ResponseStatus(HttpStatus.ACCEPTED)
 	public Mono<Requeued> retry(@InternalTenant String tenantId, @PathVariable String id) {
-		return status(tenantId, id).flatMap((current) -> {
+		return status(tenantId, id, null, null).flatMap((current) -> {
 			if (!current.status().equals("failed") && !current.status().equals("dead_lettered")) {
 				return Mono.error(ApiProblems.notRetryable(id, current.status()));
 			}

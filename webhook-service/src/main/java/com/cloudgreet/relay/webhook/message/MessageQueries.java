@@ -2,6 +2,7 @@ package com.cloudgreet.relay.webhook.message;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 
 import io.r2dbc.spi.Readable;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -33,13 +34,16 @@ public class MessageQueries {
 			.one();
 	}
 
-	Flux<DeliveryRow> deliveries(String tenantId, String eventId) {
+	/** The event's deliveries with ids after {@code after} (empty: from the first), in id order. */
+	Flux<DeliveryRow> deliveries(String tenantId, String eventId, String after, int limit) {
 		return this.db
 			.sql("select d.id, d.endpoint_id, e.url, d.status, d.attempt_count, d.next_attempt_at, d.updated_at "
 					+ "from delivery d join endpoint e on e.id = d.endpoint_id "
-					+ "where d.tenant_id = :tenant and d.event_id = :event order by d.id")
+					+ "where d.tenant_id = :tenant and d.event_id = :event and d.id > :after order by d.id limit :limit")
 			.bind("tenant", tenantId)
 			.bind("event", eventId)
+			.bind("after", after == null ? "" : after)
+			.bind("limit", limit)
 			.map((row) -> new DeliveryRow(row.get("id", String.class), row.get("endpoint_id", String.class),
 					row.get("url", String.class), row.get("status", String.class),
 					row.get("attempt_count", Integer.class), instant(row, "next_attempt_at"),
@@ -47,18 +51,51 @@ public class MessageQueries {
 			.all();
 	}
 
-	Flux<AttemptView> attemptsOfEvent(String tenantId, String eventId) {
-		return this.db.sql(ATTEMPTS + "where tenant_id = :tenant and event_id = :event order by at, number")
+	/** Every delivery's API status and the latest change, for the event's status over all its deliveries. */
+	record Summary(List<String> statuses, Instant updatedAt) {
+	}
+
+	Mono<Summary> summary(String tenantId, String eventId) {
+		return this.db
+			.sql("select array_agg(distinct case when status <> 'pending' then status "
+					+ "when attempt_count = 0 then 'queued' else 'sending' end) as statuses, max(updated_at) as updated_at "
+					+ "from delivery where tenant_id = :tenant and event_id = :event")
 			.bind("tenant", tenantId)
 			.bind("event", eventId)
-			.map(MessageQueries::attempt)
-			.all();
+			.map((row) -> {
+				String[] statuses = row.get("statuses", String[].class);
+				return new Summary(statuses == null ? List.of() : List.of(statuses), instant(row, "updated_at"));
+			})
+			.one();
+	}
+
+	/** An attempt of an event's and its row id, the cursor of the next page. */
+	record EventAttempt(long id, AttemptView view) {
+	}
+
+	/**
+	 * The event's attempts in the order they were made, after the attempt {@code afterId} (null:
+	 * from the first); index attempt_event_idx (V4).
+	 */
+	Flux<EventAttempt> attemptsOfEvent(String tenantId, String eventId, Long afterId, int limit) {
+		String after = afterId == null ? ""
+				: "and (at, id) > (select a.at, a.id from attempt a where a.id = :after and a.tenant_id = :tenant) ";
+		var spec = this.db
+			.sql(ATTEMPTS + ", id from attempt where tenant_id = :tenant and event_id = :event " + after
+					+ "order by at, id limit :limit")
+			.bind("tenant", tenantId)
+			.bind("event", eventId)
+			.bind("limit", limit);
+		if (afterId != null) {
+			spec = spec.bind("after", afterId);
+		}
+		return spec.map((row) -> new EventAttempt(row.get("id", Long.class), attempt(row))).all();
 	}
 
 	/** Newest first, optionally only before {@code before}. */
 	Flux<AttemptView> attemptsOfEndpoint(String tenantId, String endpointId, Instant before, int limit) {
 		return this.db
-			.sql(ATTEMPTS + "where tenant_id = :tenant and endpoint_id = :endpoint and at < :before "
+			.sql(ATTEMPTS + " from attempt where tenant_id = :tenant and endpoint_id = :endpoint and at < :before "
 					+ "order by at desc, id desc limit :limit")
 			.bind("tenant", tenantId)
 			.bind("endpoint", endpointId)
@@ -79,7 +116,7 @@ public class MessageQueries {
 	}
 
 	private static final String ATTEMPTS = "select number, at, outcome, status_code, latency_ms, response_excerpt, error, "
-			+ "delivery_id, event_id, endpoint_id from attempt ";
+			+ "delivery_id, event_id, endpoint_id";
 
 	private static AttemptView attempt(Readable row) {
 		return AttemptView.of(row.get("number", Integer.class), instant(row, "at"), row.get("outcome", String.class),

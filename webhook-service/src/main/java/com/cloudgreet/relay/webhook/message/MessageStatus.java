@@ -1,16 +1,20 @@
 package com.cloudgreet.relay.webhook.message;
 
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
+
+import com.cloudgreet.relay.common.status.StatusPage;
 
 /**
  * {@code GET /internal/v1/messages/{evt_id}}: the shared status shape with the webhook additions
  * {@code eventType} and {@code deliveries}. The aggregate status is the least finished of the
  * deliveries: queued or sending while any is pending, then dead_lettered, failed, delivered.
+ * One answer is bounded like every status answer ({@link StatusPage}): {@code deliveries} lists a
+ * page of deliveries in id order, each with its attempts on this answer's page of attempts;
+ * {@code next} (null on the last page) carries the cursors for more of either.
  */
 public record MessageStatus(String id, String channel, String status, String eventType, Instant createdAt,
-		Instant updatedAt, List<AttemptView> attempts, List<DeliveryView> deliveries) {
+		Instant updatedAt, List<AttemptView> attempts, List<DeliveryView> deliveries, StatusPage next) {
 
 	public record DeliveryView(String id, String endpointId, String url, String status, Instant nextAttemptAt,
 			List<AttemptView> attempts) {
@@ -24,8 +28,8 @@ public record MessageStatus(String id, String channel, String status, String eve
 		return stored;
 	}
 
-	static String aggregate(List<DeliveryView> deliveries) {
-		List<String> statuses = deliveries.stream().map(DeliveryView::status).toList();
+	/** From the API statuses of all the event's deliveries (not only those on one page). */
+	static String aggregate(List<String> statuses) {
 		if (statuses.stream().anyMatch((s) -> s.equals("queued") || s.equals("sending"))) {
 			return statuses.stream().allMatch("queued"::equals) ? "queued" : "sending";
 		}
@@ -37,10 +41,6 @@ public record MessageStatus(String id, String channel, String status, String eve
 		}
 		// All delivered, or no endpoint subscribed: nothing is left to do.
 		return "delivered";
-	}
-
-	static Comparator<AttemptView> byTime() {
-		return Comparator.comparing(AttemptView::at).thenComparing(AttemptView::number);
 	}
 
 }
