@@ -7,9 +7,12 @@ dead-letter topics say (Jepsen's habit). Python standard library only.
 Run through bench/faults/run.sh, which starts the suite's own PostgreSQL, Redis and Kafka first.
 """
 import argparse
+import base64
 import collections
 import concurrent.futures
 import datetime
+import hashlib
+import hmac
 import http.client
 import http.server
 import json
@@ -68,6 +71,8 @@ class Recorder:
         self.sms = collections.defaultdict(list)      # nonce in the body -> [t]
         self.hooks = collections.defaultdict(list)    # (endpoint name, nonce) -> [(t, webhook-id)]
         self.hook_modes = {}                          # endpoint name -> ("ok"|"hang"|"fail", until)
+        self.secrets = {}                             # endpoint name -> signing secret (whsec_...)
+        self.bad_signatures = collections.Counter()   # endpoint name -> deliveries whose signature did not verify
 
     def add(self, table, key, value):
         with self.lock:
@@ -80,6 +85,19 @@ class Recorder:
 
 
 REC = Recorder()
+
+
+def signature_ok(secret, headers, body):
+    """Standard Webhooks: one of the space-separated v1 signatures is the HMAC-SHA256 of
+    "id.timestamp.body" under the secret's key, and the timestamp is within five minutes."""
+    if not secret:
+        return False
+    wid, ts, sigs = headers.get("webhook-id"), headers.get("webhook-timestamp"), headers.get("webhook-signature") or ""
+    if not wid or not ts or not ts.isdigit() or abs(time.time() - int(ts)) > 300:
+        return False
+    key = base64.b64decode(secret.split("_", 1)[1])
+    expected = base64.b64encode(hmac.new(key, f"{wid}.{ts}.".encode() + body, hashlib.sha256).digest()).decode()
+    return any(s.startswith("v1,") and hmac.compare_digest(s[3:], expected) for s in sigs.split())
 NONCE = re.compile(r"nonce-([0-9a-f]{32})")
 
 
@@ -163,6 +181,9 @@ class SinkHttp(http.server.BaseHTTPRequestHandler):
             if mode == "fail":
                 self.answer(500, b'{"error":"receiver failing on purpose"}')
                 return
+            if not signature_ok(REC.secrets.get(name), self.headers, body):
+                with REC.lock:
+                    REC.bad_signatures[name] += 1
             match = NONCE.search(body.decode("utf-8", "replace"))
             if match:
                 REC.add(REC.hooks, (name, match.group(1)), (now(), self.headers.get("webhook-id")))
@@ -355,6 +376,7 @@ def create_endpoint(key, name):
                            {"url": f"http://127.0.0.1:{HOOK_PORT}/hook/{name}", "eventTypes": ["fault.test"]}, key)
     if status != 201:
         raise SystemExit(f"creating endpoint {name}: {status} {body}")
+    REC.secrets[name] = body.get("secret")
 
 
 class Run:
@@ -533,6 +555,10 @@ def reconcile(run, settle_limit):
             (f"backlog drained +{max(0, last_receipt - run.fault_end):.1f}s" if not lost else f"{sum(lost.values())} never settled")
     else:
         row["recovery"] = "-"
+    with REC.lock:
+        bad = sum(REC.bad_signatures[ep] for ep in run.endpoints)
+    if any(r[1] == "webhook" for r in accepted):
+        run.notes.append(f"webhook signatures verified, {bad} bad" if bad else "every webhook signature verified")
     row["notes"] = "; ".join(run.notes)
     return row
 
