@@ -2,12 +2,18 @@ package com.cloudgreet.relay.notification.email;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import com.cloudgreet.relay.common.message.EmailMessage;
 import com.cloudgreet.relay.notification.config.NotificationProperties;
 import com.cloudgreet.relay.delivery.Outcome;
+import com.cloudgreet.relay.delivery.RecipientOutcome;
+import jakarta.mail.Address;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -55,14 +61,24 @@ public class SmtpEmailSender implements EmailSender {
 		this.scheduler = scheduler;
 		this.defaultFrom = settings.defaultFrom();
 		this.timeout = settings.smtp().sendTimeout();
+		// One refused recipient must not sink the others: the server gets the message for every
+		// recipient it accepted, and each recipient's answer is reported (recipientOutcomes).
+		// Sessions read their properties when a connection is made, so this holds for every send.
+		mail.getJavaMailProperties().setProperty("mail.smtp.sendpartial", "true");
 	}
 
 	@Override
 	public Mono<Outcome> send(String messageId, EmailMessage message) {
 		return Mono.fromCallable(() -> {
 			MimeMessage mime = compose(messageId, message);
-			this.connections.send(mime);
-			return (Outcome) new Outcome.Delivered("250", "accepted by SMTP server", mime.getMessageID());
+			try {
+				this.connections.send(mime);
+			}
+			catch (SendFailedException refused) {
+				return recipientOutcomes(refused, mime);
+			}
+			return (Outcome) new Outcome.Delivered("250", "accepted by SMTP server", mime.getMessageID(),
+					accepted(mime.getAllRecipients()));
 		})
 			.subscribeOn(this.scheduler)
 			.timeout(this.timeout)
@@ -113,6 +129,72 @@ public class SmtpEmailSender implements EmailSender {
 			parsed[i] = new InternetAddress(addresses.get(i), true);
 		}
 		return parsed.length == 0 ? null : parsed;
+	}
+
+	private static List<RecipientOutcome> accepted(Address[] recipients) {
+		List<RecipientOutcome> outcomes = new ArrayList<>(recipients.length);
+		for (Address recipient : recipients) {
+			outcomes.add(RecipientOutcome.accepted(address(recipient)));
+		}
+		return outcomes;
+	}
+
+	/**
+	 * The server answered recipients one by one ({@code sendpartial}): if it took the message for
+	 * at least one, it is delivered, and each refused recipient's reply is kept with it. If it
+	 * refused them all, the message failed: for good, unless one of the refusals was temporary
+	 * (4xx), when another try may get it through. Anything else (a refused sender, a rejected DATA)
+	 * is classified as before.
+	 */
+	static Outcome recipientOutcomes(SendFailedException failure, MimeMessage mime) throws MessagingException {
+		Map<String, SMTPAddressFailedException> refused = new LinkedHashMap<>();
+		for (Exception next = failure; next != null && refused.size() < 10_000;
+				next = (next instanceof MessagingException m && m.getNextException() != next) ? m.getNextException() : null) {
+			if (next instanceof SMTPSenderFailedException) {
+				return classify(failure);
+			}
+			if (next instanceof SMTPAddressFailedException address && address.getAddress() != null) {
+				refused.putIfAbsent(address.getAddress().getAddress().toLowerCase(Locale.ROOT), address);
+			}
+		}
+		Address[] sent = failure.getValidSentAddresses();
+		boolean delivered = sent != null && sent.length > 0;
+		if (refused.isEmpty() || (!delivered && failure instanceof SMTPSendFailedException data
+				&& !data.getCommand().startsWith("RCPT"))) {
+			return classify(failure);
+		}
+		List<RecipientOutcome> recipients = new ArrayList<>();
+		SMTPAddressFailedException firstRefusal = refused.values().iterator().next();
+		SMTPAddressFailedException temporary = null;
+		for (Address recipient : mime.getAllRecipients()) {
+			String address = address(recipient);
+			SMTPAddressFailedException refusal = refused.get(address.toLowerCase(Locale.ROOT));
+			if (refusal != null) {
+				recipients.add(RecipientOutcome.refused(address, Integer.toString(refusal.getReturnCode()),
+						excerpt(refusal)));
+				if (temporary == null && refusal.getReturnCode() >= 400 && refusal.getReturnCode() < 500) {
+					temporary = refusal;
+				}
+			}
+			else if (delivered) {
+				recipients.add(RecipientOutcome.accepted(address));
+			}
+		}
+		if (delivered) {
+			return new Outcome.Delivered("250", "accepted for " + (recipients.size() - refused.size()) + " of "
+					+ recipients.size() + " recipients; refused: " + excerpt(firstRefusal), mime.getMessageID(),
+					recipients);
+		}
+		if (temporary != null) {
+			return new Outcome.Retryable(Integer.toString(temporary.getReturnCode()), excerpt(temporary), null,
+					recipients);
+		}
+		return new Outcome.Permanent(Integer.toString(firstRefusal.getReturnCode()), excerpt(firstRefusal),
+				recipients);
+	}
+
+	private static String address(Address recipient) {
+		return recipient instanceof InternetAddress internet ? internet.getAddress() : recipient.toString();
 	}
 
 	/**
