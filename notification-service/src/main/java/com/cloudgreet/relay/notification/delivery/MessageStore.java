@@ -107,7 +107,8 @@ public class MessageStore {
 					return leaseOwner == null ? IngestRow.STORED
 							: new IngestRow(new MessageJob(new Lease(id, leaseOwner, row.get("lease_token", Long.class)),
 									tenant, channel, row.get("event", String.class), 0,
-									row.get("traceparent", String.class), instant(row, "created_at")), null);
+									row.get("traceparent", String.class), instant(row, "created_at"),
+									unique.get(id).request()), null);
 				}
 				String existing = row.get("existing_tenant", String.class);
 				// existing is null only when a concurrent transaction stored the id meanwhile: a

@@ -70,15 +70,17 @@ public class SmtpEmailSender implements EmailSender {
 	@Override
 	public Mono<Outcome> send(String messageId, EmailMessage message) {
 		return Mono.fromCallable(() -> {
-			MimeMessage mime = compose(messageId, message);
+			List<InternetAddress> recipients = new ArrayList<>();
+			MimeMessage mime = compose(messageId, message, recipients);
+			Address[] envelope = recipients.toArray(Address[]::new);
 			try {
-				this.connections.send(mime);
+				this.connections.send(mime, envelope);
 			}
 			catch (SendFailedException refused) {
-				return recipientOutcomes(refused, mime);
+				return recipientOutcomes(refused, mime.getMessageID(), envelope);
 			}
 			return (Outcome) new Outcome.Delivered("250", "accepted by SMTP server", mime.getMessageID(),
-					accepted(mime.getAllRecipients()));
+					accepted(envelope));
 		})
 			.subscribeOn(this.scheduler)
 			.timeout(this.timeout)
@@ -90,13 +92,16 @@ public class SmtpEmailSender implements EmailSender {
 	 * mime.types tables (a class-path scan) for every message it wraps, which dominated the CPU
 	 * profile of the benchmark.
 	 */
-	private MimeMessage compose(String messageId, EmailMessage message) throws MessagingException {
+	private MimeMessage compose(String messageId, EmailMessage message, List<InternetAddress> recipients)
+			throws MessagingException {
 		String from = message.from() != null ? message.from() : this.defaultFrom;
-		MimeMessage mime = new RelayMimeMessage(this.mail.getSession(), messageId, domainOf(from));
-		mime.setFrom(new InternetAddress(from, true));
-		mime.setRecipients(Message.RecipientType.TO, addresses(message.to()));
-		mime.setRecipients(Message.RecipientType.CC, addresses(message.cc()));
-		mime.setRecipients(Message.RecipientType.BCC, addresses(message.bcc()));
+		InternetAddress sender = new InternetAddress(from, true);
+		MimeMessage mime = new RelayMimeMessage(this.mail.getSession(), messageId, domainOf(sender));
+		mime.setFrom(sender);
+		// The envelope is kept as parsed here, rather than parsed back out of the headers to send.
+		mime.setRecipients(Message.RecipientType.TO, addresses(message.to(), recipients));
+		mime.setRecipients(Message.RecipientType.CC, addresses(message.cc(), recipients));
+		mime.setRecipients(Message.RecipientType.BCC, addresses(message.bcc(), recipients));
 		if (message.replyTo() != null) {
 			mime.setReplyTo(new InternetAddress[] { new InternetAddress(message.replyTo(), true) });
 		}
@@ -123,10 +128,12 @@ public class SmtpEmailSender implements EmailSender {
 		return mime;
 	}
 
-	private static InternetAddress[] addresses(List<String> addresses) throws AddressException {
+	private static InternetAddress[] addresses(List<String> addresses, List<InternetAddress> envelope)
+			throws AddressException {
 		InternetAddress[] parsed = new InternetAddress[addresses.size()];
 		for (int i = 0; i < parsed.length; i++) {
 			parsed[i] = new InternetAddress(addresses.get(i), true);
+			envelope.add(parsed[i]);
 		}
 		return parsed.length == 0 ? null : parsed;
 	}
@@ -146,7 +153,7 @@ public class SmtpEmailSender implements EmailSender {
 	 * (4xx), when another try may get it through. Anything else (a refused sender, a rejected DATA)
 	 * is classified as before.
 	 */
-	static Outcome recipientOutcomes(SendFailedException failure, MimeMessage mime) throws MessagingException {
+	static Outcome recipientOutcomes(SendFailedException failure, String messageId, Address[] envelope) {
 		Map<String, SMTPAddressFailedException> refused = new LinkedHashMap<>();
 		for (Exception next = failure; next != null && refused.size() < 10_000;
 				next = (next instanceof MessagingException m && m.getNextException() != next) ? m.getNextException() : null) {
@@ -166,7 +173,7 @@ public class SmtpEmailSender implements EmailSender {
 		List<RecipientOutcome> recipients = new ArrayList<>();
 		SMTPAddressFailedException firstRefusal = refused.values().iterator().next();
 		SMTPAddressFailedException temporary = null;
-		for (Address recipient : mime.getAllRecipients()) {
+		for (Address recipient : envelope) {
 			String address = address(recipient);
 			SMTPAddressFailedException refusal = refused.get(address.toLowerCase(Locale.ROOT));
 			if (refusal != null) {
@@ -182,7 +189,7 @@ public class SmtpEmailSender implements EmailSender {
 		}
 		if (delivered) {
 			return new Outcome.Delivered("250", "accepted for " + (recipients.size() - refused.size()) + " of "
-					+ recipients.size() + " recipients; refused: " + excerpt(firstRefusal), mime.getMessageID(),
+					+ recipients.size() + " recipients; refused: " + excerpt(firstRefusal), messageId,
 					recipients);
 		}
 		if (temporary != null) {
@@ -283,14 +290,10 @@ public class SmtpEmailSender implements EmailSender {
 		return text.length() <= 300 ? text : text.substring(0, 300) + "…";
 	}
 
-	private static String domainOf(String from) {
-		try {
-			String address = new InternetAddress(from).getAddress();
-			return address.substring(address.indexOf('@') + 1);
-		}
-		catch (MessagingException ex) {
-			return "relay.invalid";
-		}
+	private static String domainOf(InternetAddress from) {
+		String address = from.getAddress();
+		int at = address.indexOf('@');
+		return at < 0 ? "relay.invalid" : address.substring(at + 1);
 	}
 
 	/** Puts Relay's id into the RFC 5322 Message-ID, so replies and bounces can be traced back. */
