@@ -155,8 +155,10 @@ public class SmtpEmailSender implements EmailSender {
 	 */
 	static Outcome recipientOutcomes(SendFailedException failure, String messageId, Address[] envelope) {
 		Map<String, SMTPAddressFailedException> refused = new LinkedHashMap<>();
-		for (Exception next = failure; next != null && refused.size() < 10_000;
-				next = (next instanceof MessagingException m && m.getNextException() != next) ? m.getNextException() : null) {
+		// Jakarta Mail chains one exception per refused recipient; the bound guards a cyclic chain.
+		int links = 0;
+		for (Exception next = failure; next != null && links++ <= envelope.length + 1;
+				next = next instanceof MessagingException m ? m.getNextException() : null) {
 			if (next instanceof SMTPSenderFailedException) {
 				return classify(failure);
 			}
@@ -188,9 +190,9 @@ public class SmtpEmailSender implements EmailSender {
 			}
 		}
 		if (delivered) {
-			return new Outcome.Delivered("250", "accepted for " + (recipients.size() - refused.size()) + " of "
-					+ recipients.size() + " recipients; refused: " + excerpt(firstRefusal), messageId,
-					recipients);
+			long accepted = recipients.stream().filter(RecipientOutcome::isAccepted).count();
+			return new Outcome.Delivered("250", "accepted for " + accepted + " of " + recipients.size()
+					+ " recipients; refused: " + excerpt(firstRefusal), messageId, recipients);
 		}
 		if (temporary != null) {
 			return new Outcome.Retryable(Integer.toString(temporary.getReturnCode()), excerpt(temporary), null,
