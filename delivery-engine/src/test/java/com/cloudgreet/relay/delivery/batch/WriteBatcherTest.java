@@ -186,13 +186,15 @@ class WriteBatcherTest {
 		java.util.concurrent.atomic.AtomicInteger concurrentFlushes = new java.util.concurrent.atomic.AtomicInteger();
 		java.util.concurrent.atomic.AtomicInteger mostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
 		List<Integer> sizes = new CopyOnWriteArrayList<>();
+		// A flush counts as in flight from its subscription until it answered.
 		WriteBatcher<Integer, String> batcher = new WriteBatcher<>(64, (items) -> Mono.fromCallable(() -> {
-			int now = concurrentFlushes.incrementAndGet();
-			mostAtOnce.accumulateAndGet(now, Math::max);
 			sizes.add(items.size());
-			concurrentFlushes.decrementAndGet();
 			return echo(items);
-		}).delaySubscription(Duration.ofMillis(1)).subscribeOn(Schedulers.parallel()));
+		})
+			.delaySubscription(Duration.ofMillis(1))
+			.subscribeOn(Schedulers.parallel())
+			.doOnSubscribe((s) -> mostAtOnce.accumulateAndGet(concurrentFlushes.incrementAndGet(), Math::max))
+			.doOnNext((results) -> concurrentFlushes.decrementAndGet()));
 		List<String> mismatches = new CopyOnWriteArrayList<>();
 		CountDownLatch done = new CountDownLatch(submitters * perSubmitter);
 		ExecutorService pool = Executors.newFixedThreadPool(submitters);
