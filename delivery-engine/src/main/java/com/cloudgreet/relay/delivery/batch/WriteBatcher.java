@@ -1,6 +1,8 @@
 package com.cloudgreet.relay.delivery.batch;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -42,7 +44,8 @@ import reactor.core.publisher.MonoSink;
  * WriteBatcher<Lease, Boolean> releases = new WriteBatcher<>(500, (leases) -> db.sql("""
  *         update job j set lease_owner = null from unnest(:ids, :owners, :tokens) with ordinality
  *         as l(id, owner, token, ord) where j.id = l.id and j.lease_owner = l.owner and j.lease_token = l.token
- *         returning l.ord""")...collectList().map((matched) -> oneBooleanPerLease(leases, matched)));
+ *         returning l.ord""")...map((row) -> row.get("ord", Long.class)).all().collectList()
+ *     .map((ordinals) -> WriteBatcher.matched(leases.size(), ordinals)));
  * Mono<Boolean> released = releases.submit(job.lease());
  * }</pre>
  * The batch function must keep per-item semantics: each item's result must be what it would have
@@ -87,6 +90,24 @@ public final class WriteBatcher<T, R> {
 			this.waiting.add(pending);
 			drain();
 		});
+	}
+
+	/**
+	 * The answers of a batch of fenced writes, one per item: {@code true} for the items whose row
+	 * matched, given as the 1-based ordinals ({@code unnest ... with ordinality}) the statement
+	 * returned. Each item must name a different row: one target row joined to two input rows is
+	 * updated once, and only one of them would be answered {@code true}.
+	 */
+	public static List<Boolean> matched(int size, Collection<Long> ordinals) {
+		Boolean[] answers = new Boolean[size];
+		Arrays.fill(answers, Boolean.FALSE);
+		for (Long ordinal : ordinals) {
+			if (ordinal < 1 || ordinal > size) {
+				throw new IllegalStateException("ordinal " + ordinal + " is outside a batch of " + size);
+			}
+			answers[(int) (ordinal - 1)] = Boolean.TRUE;
+		}
+		return Arrays.asList(answers);
 	}
 
 	/** Items waiting for a flush (cancelled ones not yet discarded included). */

@@ -241,6 +241,18 @@ class WriteBatcherTest {
 	}
 
 	@Test
+	void matchedOrdinalsAnswerTrueAtTheirOwnPositionsOnly() {
+		assertThat(WriteBatcher.matched(4, List.of(3L, 1L))).containsExactly(true, false, true, false);
+		assertThat(WriteBatcher.matched(2, List.of())).containsExactly(false, false);
+	}
+
+	@Test
+	void ordinalOutsideTheBatchIsABug() {
+		org.assertj.core.api.Assertions.assertThatIllegalStateException()
+			.isThrownBy(() -> WriteBatcher.matched(2, List.of(3L)));
+	}
+
+	@Test
 	void maxBatchBelowOneIsRefused() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new WriteBatcher<Integer, String>(0, (items) -> Flux
 			.<String>empty()

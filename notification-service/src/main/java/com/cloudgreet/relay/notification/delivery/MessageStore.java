@@ -283,7 +283,8 @@ public class MessageStore {
 	 * writes after an attempt (recording it, then retrying, dead-lettering or releasing) go through
 	 * {@link WriteBatcher}s: each attempt asks for its own write and gets its own answer, while
 	 * concurrent attempts share one statement per kind, so the statements per delivery fall as
-	 * load grows instead of being one or two each.
+	 * load grows instead of being one or two each. A message appears at most once per batch: the
+	 * engine has one write in flight per delivery, the one of the attempt that holds its lease.
 	 */
 	private final class Queue implements DeliveryQueue<MessageJob> {
 
@@ -340,17 +341,17 @@ public class MessageStore {
 
 		@Override
 		public Mono<Boolean> retryLater(MessageJob job, Duration retryIn, String error) {
-			return this.settlings.submit(new Settling(job, Settling.RETRY, retryIn.toMillis(), error));
+			return this.settlings.submit(new Settling(job, Settling.Kind.RETRY, retryIn.toMillis(), error));
 		}
 
 		@Override
 		public Mono<Boolean> deadLetter(MessageJob job, String reason) {
-			return this.settlings.submit(new Settling(job, Settling.DEAD_LETTER, 0, reason));
+			return this.settlings.submit(new Settling(job, Settling.Kind.DEAD_LETTER, 0, reason));
 		}
 
 		@Override
 		public Mono<Boolean> release(MessageJob job, String note) {
-			return this.settlings.submit(new Settling(job, Settling.RELEASE, 0, note));
+			return this.settlings.submit(new Settling(job, Settling.Kind.RELEASE, 0, note));
 		}
 
 		/**
@@ -431,7 +432,7 @@ public class MessageStore {
 				.map((row) -> row.get("ord", Long.class))
 				.all()
 				.collectList()
-				.map((matched) -> matchedRows(size, matched));
+				.map((matched) -> WriteBatcher.matched(size, matched));
 		}
 
 		/**
@@ -451,7 +452,7 @@ public class MessageStore {
 				ids[i] = item.job().id();
 				owners[i] = item.job().lease().owner();
 				tokens[i] = item.job().lease().token();
-				kinds[i] = item.kind();
+				kinds[i] = item.kind().sql;
 				retryMs[i] = item.retryMs();
 				errors[i] = clean(item.error());
 			}
@@ -478,7 +479,7 @@ public class MessageStore {
 				.map((row) -> row.get("ord", Long.class))
 				.all()
 				.collectList()
-				.map((matched) -> matchedRows(size, matched));
+				.map((matched) -> WriteBatcher.matched(size, matched));
 		}
 
 	}
@@ -488,26 +489,21 @@ public class MessageStore {
 	}
 
 	/** A lease given up after an attempt: to retry later, dead-lettered, or released unspent. */
-	private record Settling(MessageJob job, String kind, long retryMs, String error) {
+	private record Settling(MessageJob job, Kind kind, long retryMs, String error) {
 
-		static final String RETRY = "retry";
+		/** Spelled in the statement as {@code sql}. */
+		enum Kind {
 
-		static final String DEAD_LETTER = "dead_letter";
+			RETRY("retry"), DEAD_LETTER("dead_letter"), RELEASE("release");
 
-		static final String RELEASE = "release";
+			final String sql;
 
-	}
+			Kind(String sql) {
+				this.sql = sql;
+			}
 
-	/**
-	 * One answer per item from the ordinals (1-based, {@code with ordinality}) of the rows that
-	 * matched their lease. Within a batch each message appears once: the engine has at most one
-	 * write in flight per delivery, the one of the attempt that holds its lease.
-	 */
-	private static List<Boolean> matchedRows(int size, List<Long> matched) {
-		Boolean[] answers = new Boolean[size];
-		java.util.Arrays.fill(answers, Boolean.FALSE);
-		matched.forEach((ordinal) -> answers[(int) (ordinal - 1)] = Boolean.TRUE);
-		return java.util.Arrays.asList(answers);
+		}
+
 	}
 
 }
