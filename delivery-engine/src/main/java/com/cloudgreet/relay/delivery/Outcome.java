@@ -1,6 +1,7 @@
 package com.cloudgreet.relay.delivery;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -33,6 +34,14 @@ public sealed interface Outcome {
 				(a) -> "account_failure");
 	}
 
+	/**
+	 * Each recipient's answer, when the provider answered per recipient (SMTP with
+	 * {@code sendpartial}); empty for channels that send to one destination.
+	 */
+	default List<RecipientOutcome> recipients() {
+		return List.of();
+	}
+
 	/** {@code providerCode detail}, as the attempt log, DLT reasons and alerts show it. */
 	default String describe() {
 		String code = providerCode() == null ? "" : providerCode() + " ";
@@ -40,10 +49,16 @@ public sealed interface Outcome {
 	}
 
 	/** Accepted by the provider; {@code providerMessageId} is its id for the message (Twilio SM sid). */
-	record Delivered(String providerCode, String detail, String providerMessageId) implements Outcome {
+	record Delivered(String providerCode, String detail, String providerMessageId,
+			List<RecipientOutcome> recipients) implements Outcome {
 
 		public Delivered {
 			detail = Redaction.redact(detail);
+			recipients = recipients == null ? List.of() : List.copyOf(recipients);
+		}
+
+		public Delivered(String providerCode, String detail, String providerMessageId) {
+			this(providerCode, detail, providerMessageId, List.of());
 		}
 
 		@Override
@@ -55,10 +70,16 @@ public sealed interface Outcome {
 	}
 
 	/** Worth trying again later; {@code retryAfter} is the provider's own hint, if any. */
-	record Retryable(String providerCode, String detail, Duration retryAfter) implements Outcome {
+	record Retryable(String providerCode, String detail, Duration retryAfter, List<RecipientOutcome> recipients)
+			implements Outcome {
 
 		public Retryable {
 			detail = Redaction.redact(detail);
+			recipients = recipients == null ? List.of() : List.copyOf(recipients);
+		}
+
+		public Retryable(String providerCode, String detail, Duration retryAfter) {
+			this(providerCode, detail, retryAfter, List.of());
 		}
 
 		public Optional<Duration> retryAfterHint() {
@@ -74,10 +95,15 @@ public sealed interface Outcome {
 	}
 
 	/** Will never succeed as sent (rejected recipient, invalid number): fail at once. */
-	record Permanent(String providerCode, String detail) implements Outcome {
+	record Permanent(String providerCode, String detail, List<RecipientOutcome> recipients) implements Outcome {
 
 		public Permanent {
 			detail = Redaction.redact(detail);
+			recipients = recipients == null ? List.of() : List.copyOf(recipients);
+		}
+
+		public Permanent(String providerCode, String detail) {
+			this(providerCode, detail, List.of());
 		}
 
 		@Override

@@ -16,6 +16,7 @@ import com.cloudgreet.relay.delivery.AttemptRecord;
 import com.cloudgreet.relay.delivery.DeliveryQueue;
 import com.cloudgreet.relay.delivery.DeliveryQueue.Step;
 import com.cloudgreet.relay.delivery.Outcome;
+import com.cloudgreet.relay.delivery.RecipientOutcome;
 import com.cloudgreet.relay.notification.delivery.Engines;
 import com.cloudgreet.relay.notification.delivery.MessageJob;
 import com.cloudgreet.relay.notification.delivery.MessageStore;
@@ -112,6 +113,67 @@ class LeaseFencingIT extends NotificationIT {
 			.filter((claimed) -> claimed.id().equals(job.id()))
 			.collectList()
 			.block(Duration.ofSeconds(10))).isEmpty();
+	}
+
+	@Test
+	void answersEveryWriteOfOneBatchForItsOwnRow() {
+		List<MessageJob> jobs = List.of(storeClaimedBy("batch-owner"), storeClaimedBy("batch-owner"),
+				storeClaimedBy("batch-owner"), storeClaimedBy("batch-owner"));
+		MessageJob stale = jobs.get(1);
+		lapse(stale.id());
+		assertThat(this.queue.claimDue("thief", List.of(), 100, LEASE)
+			.filter((job) -> job.id().equals(stale.id()))
+			.blockFirst(Duration.ofSeconds(10))).isNotNull();
+		AttemptRecord answer = new AttemptRecord(Instant.now(), new Outcome.Retryable("503", "busy", null), 5);
+
+		// Concurrent writes share statements; each answer still belongs to its own row.
+		List<Boolean> recorded = reactor.core.publisher.Flux.fromIterable(jobs)
+			.flatMapSequential((job) -> this.queue.record(job, answer, Step.CONTINUE))
+			.collectList()
+			.block(Duration.ofSeconds(10));
+		List<Boolean> settled = reactor.core.publisher.Flux
+			.concat(this.queue.retryLater(jobs.get(0), Duration.ofMinutes(5), "busy"),
+					this.queue.retryLater(stale, Duration.ofMinutes(5), "late"),
+					this.queue.deadLetter(jobs.get(2), "gave up"), this.queue.release(jobs.get(3), null))
+			.collectList()
+			.block(Duration.ofSeconds(10));
+
+		assertThat(recorded).containsExactly(true, false, true, true);
+		assertThat(settled).containsExactly(true, false, true, true);
+		assertThat(status(jobs.get(0).id()).path("status").asString()).isEqualTo("queued");
+		assertThat(retriesUsed(jobs.get(0).id())).isEqualTo(1);
+		assertThat(status(stale.id()).path("status").asString()).isEqualTo("sending");
+		assertThat(status(stale.id()).path("attempts")).isEmpty();
+		assertThat(leaseOwner(stale.id())).isEqualTo("thief");
+		assertThat(status(jobs.get(2).id()).path("status").asString()).isEqualTo("dead_lettered");
+		JsonNode released = status(jobs.get(3).id());
+		assertThat(released.path("status").asString()).isEqualTo("queued");
+		assertThat(retriesUsed(jobs.get(3).id())).isZero();
+		assertThat(released.path("attempts")).hasSize(1);
+		assertThat(released.path("attempts").get(0).has("recipients")).as("SMS has one destination").isFalse();
+	}
+
+	@Test
+	void showsEachRecipientsAnswerOnTheAttempt() {
+		MessageJob job = storeClaimedBy("email-owner");
+		Outcome partial = new Outcome.Delivered("250", "accepted for 1 of 2 recipients", "<m@x>",
+				List.of(RecipientOutcome.accepted("ada@example.com"),
+						RecipientOutcome.refused("gone@example.com", "550", "5.1.1 <gone@example.com>: \"unknown\"")));
+
+		assertThat(this.queue.record(job, new AttemptRecord(Instant.now(), partial, 7), Step.DELIVERED).block())
+			.isTrue();
+
+		JsonNode status = status(job.id());
+		assertThat(status.path("status").asString()).isEqualTo("delivered");
+		JsonNode recipients = status.path("attempts").get(0).path("recipients");
+		assertThat(recipients).hasSize(2);
+		assertThat(recipients.get(0).path("address").asString()).isEqualTo("ada@example.com");
+		assertThat(recipients.get(0).path("outcome").asString()).isEqualTo("accepted");
+		assertThat(recipients.get(0).path("code").isNull()).isTrue();
+		assertThat(recipients.get(1).path("address").asString()).isEqualTo("gone@example.com");
+		assertThat(recipients.get(1).path("outcome").asString()).isEqualTo("refused");
+		assertThat(recipients.get(1).path("code").asString()).isEqualTo("550");
+		assertThat(recipients.get(1).path("detail").asString()).isEqualTo("5.1.1 <[redacted-email]>: \"unknown\"");
 	}
 
 	private MessageJob storeClaimedBy(String owner) {

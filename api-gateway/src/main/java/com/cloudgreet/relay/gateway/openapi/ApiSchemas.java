@@ -20,8 +20,13 @@ public final class ApiSchemas {
 		public record Next(String attemptsAfter, String deliveriesAfter) {
 		}
 
+		/** {@code recipients}: email only, each recipient's answer to the attempt. */
 		public record Attempt(int number, String at, String outcome, String providerCode, String detail,
-				Long latencyMs) {
+				Long latencyMs, List<Recipient> recipients) {
+		}
+
+		/** {@code outcome} is {@code accepted} or {@code refused}; a refusal has the SMTP reply code and text. */
+		public record Recipient(String address, String outcome, String code, String detail) {
 		}
 
 		public record Delivery(String id, String endpointId, String url, String status, String nextAttemptAt,

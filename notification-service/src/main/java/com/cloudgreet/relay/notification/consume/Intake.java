@@ -139,7 +139,7 @@ public class Intake {
 		}
 		return this.senders.verify(request)
 			.thenReturn(Item.good(new NewMessage(request.id(), request.tenantId(),
-					new String(record.value(), StandardCharsets.UTF_8), traceparent(record))))
+					new String(record.value(), StandardCharsets.UTF_8), traceparent(record), request)))
 			.onErrorResume(InvalidMessageException.class,
 					(ex) -> Mono.just(Item.poison(record, "invalid message: " + ex.getMessage(), request.tenantId())));
 	}

@@ -63,9 +63,10 @@ public class MessageChannel implements DeliveryChannel<MessageJob> {
 		});
 	}
 
-	/** Stored only after it decoded at intake, so it decodes again. */
+	/** Stored only after it decoded at intake, so it decodes again; claimed at intake, it is still decoded. */
 	private RelayRequest decode(MessageJob job) {
-		return CloudEventCodec.decode(job.event().getBytes(StandardCharsets.UTF_8), this.channel);
+		return job.decoded() != null ? job.decoded()
+				: CloudEventCodec.decode(job.event().getBytes(StandardCharsets.UTF_8), this.channel);
 	}
 
 }

@@ -3,10 +3,28 @@ package com.cloudgreet.relay.notification.delivery;
 import java.time.Instant;
 
 import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.delivery.Job;
 import com.cloudgreet.relay.delivery.Lease;
 
-/** A claimed email or SMS message: its stored CloudEvent is what gets sent (and dead-lettered). */
+/**
+ * A claimed email or SMS message: its stored CloudEvent is what gets sent (and dead-lettered).
+ * {@code decoded} is that CloudEvent as intake already decoded it, for a message claimed at intake
+ * (its first attempt, the common case); {@code null} for one claimed from the table, which the
+ * channel decodes.
+ */
 public record MessageJob(Lease lease, String tenantId, Channel channel, String event, int retriesUsed,
-		String traceparent, Instant acceptedAt) implements Job {
+		String traceparent, Instant acceptedAt, RelayRequest decoded) implements Job {
+
+	public MessageJob(Lease lease, String tenantId, Channel channel, String event, int retriesUsed,
+			String traceparent, Instant acceptedAt) {
+		this(lease, tenantId, channel, event, retriesUsed, traceparent, acceptedAt, null);
+	}
+
+	/** Leaves the decoded request out: it holds the message's recipients and body. */
+	@Override
+	public String toString() {
+		return "MessageJob[" + lease() + ", " + channel() + ", retriesUsed=" + retriesUsed() + "]";
+	}
+
 }

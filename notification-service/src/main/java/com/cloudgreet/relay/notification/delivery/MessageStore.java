@@ -15,8 +15,8 @@ import com.cloudgreet.relay.common.status.StatusPage;
 import com.cloudgreet.relay.delivery.AttemptRecord;
 import com.cloudgreet.relay.delivery.DeliveryQueue;
 import com.cloudgreet.relay.delivery.Lease;
-import io.r2dbc.spi.Parameter;
-import io.r2dbc.spi.Parameters;
+import com.cloudgreet.relay.delivery.Outcome;
+import com.cloudgreet.relay.delivery.batch.WriteBatcher;
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -31,6 +31,9 @@ import org.springframework.stereotype.Repository;
  */
 @Repository
 public class MessageStore {
+
+	/** At most this many writes of one kind per statement (the rest wait for the next flush). */
+	private static final int WRITE_BATCH = 500;
 
 	private static final String JOB_COLUMNS = "m.id, m.tenant_id, m.channel, m.event, m.lease_owner, m.lease_token, "
 			+ "m.retries_used, m.traceparent, m.created_at";
@@ -104,7 +107,8 @@ public class MessageStore {
 					return leaseOwner == null ? IngestRow.STORED
 							: new IngestRow(new MessageJob(new Lease(id, leaseOwner, row.get("lease_token", Long.class)),
 									tenant, channel, row.get("event", String.class), 0,
-									row.get("traceparent", String.class), instant(row, "created_at")), null);
+									row.get("traceparent", String.class), instant(row, "created_at"),
+									unique.get(id).request()), null);
 				}
 				String existing = row.get("existing_tenant", String.class);
 				// existing is null only when a concurrent transaction stored the id meanwhile: a
@@ -226,14 +230,15 @@ public class MessageStore {
 	public Mono<MessageView> find(String id, String tenantId, int attemptsAfter, int limit) {
 		// One more than the page, to know whether a next page exists without counting.
 		Mono<List<MessageView.Attempt>> attempts = this.db.sql("""
-				select number, at, outcome, provider_code, detail, latency_ms from attempt
+				select number, at, outcome, provider_code, detail, latency_ms, recipients::text as recipients from attempt
 				where message_id = :id and number > :after order by number limit :limit""")
 			.bind("id", id)
 			.bind("after", attemptsAfter)
 			.bind("limit", limit + 1)
 			.map((row) -> new MessageView.Attempt(row.get("number", Integer.class), instant(row, "at"),
 					row.get("outcome", String.class), row.get("provider_code", String.class),
-					row.get("detail", String.class), row.get("latency_ms", Long.class)))
+					row.get("detail", String.class), row.get("latency_ms", Long.class),
+					RecipientsJson.read(row.get("recipients", String.class))))
 			.all()
 			.collectList();
 		return this.db.sql("""
@@ -259,8 +264,9 @@ public class MessageStore {
 				row.get("traceparent", String.class), instant(row, "created_at"));
 	}
 
-	private static Parameter text(String value) {
-		return value == null ? Parameters.in(String.class) : Parameters.in(value.replace((char) 0, '\uFFFD'));
+	/** PostgreSQL text cannot hold NUL; a provider's reply might. */
+	private static String clean(String value) {
+		return value == null || value.indexOf(0) < 0 ? value : value.replace((char) 0, '\uFFFD');
 	}
 
 	private static OffsetDateTime utc(Instant instant) {
@@ -272,10 +278,21 @@ public class MessageStore {
 		return value == null ? null : value.toInstant();
 	}
 
-	/** One channel's messages as the engine's queue; every write is fenced on owner and token. */
+	/**
+	 * One channel's messages as the engine's queue; every write is fenced on owner and token. The
+	 * writes after an attempt (recording it, then retrying, dead-lettering or releasing) go through
+	 * {@link WriteBatcher}s: each attempt asks for its own write and gets its own answer, while
+	 * concurrent attempts share one statement per kind, so the statements per delivery fall as
+	 * load grows instead of being one or two each. A message appears at most once per batch: the
+	 * engine has one write in flight per delivery, the one of the attempt that holds its lease.
+	 */
 	private final class Queue implements DeliveryQueue<MessageJob> {
 
 		private final Channel channel;
+
+		private final WriteBatcher<Recording, Boolean> recordings = new WriteBatcher<>(WRITE_BATCH, this::recordAll);
+
+		private final WriteBatcher<Settling, Boolean> settlings = new WriteBatcher<>(WRITE_BATCH, this::settleAll);
 
 		Queue(Channel channel) {
 			this.channel = channel;
@@ -319,83 +336,172 @@ public class MessageStore {
 
 		@Override
 		public Mono<Boolean> record(MessageJob job, AttemptRecord attempt, Step step) {
-			boolean settles = step != Step.CONTINUE;
-			String status = switch (step) {
-				case DELIVERED -> "delivered";
-				case FAILED -> "failed";
-				case CONTINUE -> "sending";
-			};
-			String providerId = attempt.outcome() instanceof com.cloudgreet.relay.delivery.Outcome.Delivered delivered
-					? delivered.providerMessageId() : null;
-			String error = step == Step.DELIVERED ? null : attempt.outcome().describe();
-			// One statement: the attempt is logged and the state moves on together, or neither
-			// happens (the lease is no longer this one's). A delivered message's body is cleared
-			// here: nothing sends it again (retry refuses delivered messages); failed and
-			// dead-lettered ones keep it for a retry or replay until retention deletes them.
-			return MessageStore.this.db.sql("""
-					with moved as (update message set attempt_count = attempt_count + 1, status = :status,
-					        event = case when :status = 'delivered' then '' else event end,
-					        provider_message_id = coalesce(:providerId, provider_message_id), last_error = :error,
-					        lease_owner = case when :settles then null else lease_owner end,
-					        lease_until = case when :settles then null else lease_until end,
-					        due_at = case when :settles then null else due_at end, updated_at = now()
-					    where id = :id and lease_owner = :owner and lease_token = :token
-					    returning attempt_count)
-					insert into attempt (message_id, number, at, outcome, provider_code, detail, latency_ms)
-					select :id, attempt_count, :at, :outcome, :code, :detail, :latency from moved""")
-				.bind("status", status)
-				.bind("providerId", text(providerId))
-				.bind("error", text(error))
-				.bind("settles", settles)
-				.bind("id", job.id())
-				.bind("owner", job.lease().owner())
-				.bind("token", job.lease().token())
-				.bind("at", utc(attempt.at()))
-				.bind("outcome", attempt.outcome().outcomeName())
-				.bind("code", text(attempt.outcome().providerCode()))
-				.bind("detail", text(attempt.outcome().detail()))
-				.bind("latency", attempt.latencyMs())
-				.fetch()
-				.rowsUpdated()
-				.map((count) -> count > 0);
+			return this.recordings.submit(new Recording(job, attempt, step));
 		}
 
 		@Override
 		public Mono<Boolean> retryLater(MessageJob job, Duration retryIn, String error) {
-			return fenced("""
-					update message set status = 'queued', retries_used = retries_used + 1,
-					       due_at = now() + :retryMs * interval '1 millisecond', lease_owner = null, lease_until = null,
-					       last_error = :error, updated_at = now()
-					where id = :id and lease_owner = :owner and lease_token = :token""", job, error, retryIn.toMillis());
+			return this.settlings.submit(new Settling(job, Settling.Kind.RETRY, retryIn.toMillis(), error));
 		}
 
 		@Override
 		public Mono<Boolean> deadLetter(MessageJob job, String reason) {
-			return fenced("""
-					update message set status = 'dead_lettered', due_at = null, lease_owner = null, lease_until = null,
-					       last_error = :error, updated_at = now()
-					where id = :id and lease_owner = :owner and lease_token = :token and :retryMs >= 0""", job, reason,
-					0);
+			return this.settlings.submit(new Settling(job, Settling.Kind.DEAD_LETTER, 0, reason));
 		}
 
 		@Override
 		public Mono<Boolean> release(MessageJob job, String note) {
-			return fenced("""
-					update message set status = 'queued', lease_owner = null, lease_until = null,
-					       last_error = coalesce(:error, last_error), updated_at = now()
-					where id = :id and lease_owner = :owner and lease_token = :token and :retryMs >= 0""", job, note, 0);
+			return this.settlings.submit(new Settling(job, Settling.Kind.RELEASE, 0, note));
 		}
 
-		private Mono<Boolean> fenced(String sql, MessageJob job, String error, long retryMs) {
-			return MessageStore.this.db.sql(sql)
-				.bind("id", job.id())
-				.bind("owner", job.lease().owner())
-				.bind("token", job.lease().token())
-				.bind("error", text(error))
+		/**
+		 * Each attempt's row is appended and its message moved on in one statement, or neither
+		 * happens for a row whose lease is no longer the one it names; the answer is, per item, whether
+		 * its row matched. A delivered message's body is cleared here: nothing sends it again (retry
+		 * refuses delivered messages); failed and dead-lettered ones keep it for a retry or replay
+		 * until retention deletes them.
+		 */
+		private Mono<List<Boolean>> recordAll(List<Recording> batch) {
+			int size = batch.size();
+			String[] ids = new String[size];
+			String[] owners = new String[size];
+			Long[] tokens = new Long[size];
+			String[] statuses = new String[size];
+			String[] providerIds = new String[size];
+			String[] errors = new String[size];
+			String[] ats = new String[size];
+			String[] outcomes = new String[size];
+			String[] codes = new String[size];
+			String[] details = new String[size];
+			Long[] latencies = new Long[size];
+			String[] recipients = new String[size];
+			for (int i = 0; i < size; i++) {
+				Recording item = batch.get(i);
+				Outcome outcome = item.attempt().outcome();
+				ids[i] = item.job().id();
+				owners[i] = item.job().lease().owner();
+				tokens[i] = item.job().lease().token();
+				statuses[i] = switch (item.step()) {
+					case DELIVERED -> "delivered";
+					case FAILED -> "failed";
+					case CONTINUE -> "sending";
+				};
+				providerIds[i] = clean(outcome instanceof Outcome.Delivered delivered ? delivered.providerMessageId() : null);
+				errors[i] = item.step() == Step.DELIVERED ? null : clean(outcome.describe());
+				ats[i] = item.attempt().at().toString();
+				outcomes[i] = outcome.outcomeName();
+				codes[i] = clean(outcome.providerCode());
+				details[i] = clean(outcome.detail());
+				latencies[i] = item.attempt().latencyMs();
+				recipients[i] = RecipientsJson.write(outcome.recipients());
+			}
+			return MessageStore.this.db.sql("""
+					with input as (select * from unnest(cast(:ids as text[]), cast(:owners as text[]),
+					        cast(:tokens as bigint[]), cast(:statuses as text[]), cast(:providerIds as text[]),
+					        cast(:errors as text[]), cast(:ats as timestamptz[]), cast(:outcomes as text[]),
+					        cast(:codes as text[]), cast(:details as text[]), cast(:latencies as bigint[]),
+					        cast(:recipients as text[])) with ordinality
+					        as i(id, owner, token, status, provider_id, error, at, outcome, code, detail, latency_ms,
+					             recipients, ord)),
+					moved as (update message m set attempt_count = m.attempt_count + 1, status = i.status,
+					        event = case when i.status = 'delivered' then '' else m.event end,
+					        provider_message_id = coalesce(i.provider_id, m.provider_message_id), last_error = i.error,
+					        lease_owner = case when i.status <> 'sending' then null else m.lease_owner end,
+					        lease_until = case when i.status <> 'sending' then null else m.lease_until end,
+					        due_at = case when i.status <> 'sending' then null else m.due_at end, updated_at = now()
+					    from input i where m.id = i.id and m.lease_owner = i.owner and m.lease_token = i.token
+					    returning i.ord, m.id, m.attempt_count),
+					logged as (insert into attempt (message_id, number, at, outcome, provider_code, detail, latency_ms,
+					        recipients)
+					    select moved.id, moved.attempt_count, i.at, i.outcome, i.code, i.detail, i.latency_ms,
+					           cast(i.recipients as jsonb)
+					    from moved join input i on i.ord = moved.ord)
+					select ord from moved""")
+				.bind("ids", ids)
+				.bind("owners", owners)
+				.bind("tokens", tokens)
+				.bind("statuses", statuses)
+				.bind("providerIds", providerIds)
+				.bind("errors", errors)
+				.bind("ats", ats)
+				.bind("outcomes", outcomes)
+				.bind("codes", codes)
+				.bind("details", details)
+				.bind("latencies", latencies)
+				.bind("recipients", recipients)
+				.map((row) -> row.get("ord", Long.class))
+				.all()
+				.collectList()
+				.map((matched) -> WriteBatcher.matched(size, matched));
+		}
+
+		/**
+		 * Retries, dead letters and releases of one batch in one statement, each row fenced on its
+		 * own lease. A release keeps the message's due time and, without a note, its last error.
+		 */
+		private Mono<List<Boolean>> settleAll(List<Settling> batch) {
+			int size = batch.size();
+			String[] ids = new String[size];
+			String[] owners = new String[size];
+			Long[] tokens = new Long[size];
+			String[] kinds = new String[size];
+			Long[] retryMs = new Long[size];
+			String[] errors = new String[size];
+			for (int i = 0; i < size; i++) {
+				Settling item = batch.get(i);
+				ids[i] = item.job().id();
+				owners[i] = item.job().lease().owner();
+				tokens[i] = item.job().lease().token();
+				kinds[i] = item.kind().sql;
+				retryMs[i] = item.retryMs();
+				errors[i] = clean(item.error());
+			}
+			return MessageStore.this.db.sql("""
+					update message m set
+					       status = case when l.kind = 'dead_letter' then 'dead_lettered' else 'queued' end,
+					       retries_used = m.retries_used + case when l.kind = 'retry' then 1 else 0 end,
+					       due_at = case l.kind when 'retry' then now() + l.retry_ms * interval '1 millisecond'
+					                            when 'dead_letter' then null else m.due_at end,
+					       lease_owner = null, lease_until = null,
+					       last_error = case when l.kind = 'release' then coalesce(l.error, m.last_error) else l.error end,
+					       updated_at = now()
+					from unnest(cast(:ids as text[]), cast(:owners as text[]), cast(:tokens as bigint[]),
+					        cast(:kinds as text[]), cast(:retryMs as bigint[]), cast(:errors as text[])) with ordinality
+					        as l(id, owner, token, kind, retry_ms, error, ord)
+					where m.id = l.id and m.lease_owner = l.owner and m.lease_token = l.token
+					returning l.ord""")
+				.bind("ids", ids)
+				.bind("owners", owners)
+				.bind("tokens", tokens)
+				.bind("kinds", kinds)
 				.bind("retryMs", retryMs)
-				.fetch()
-				.rowsUpdated()
-				.map((count) -> count > 0);
+				.bind("errors", errors)
+				.map((row) -> row.get("ord", Long.class))
+				.all()
+				.collectList()
+				.map((matched) -> WriteBatcher.matched(size, matched));
+		}
+
+	}
+
+	/** An attempt to append, with what it does to its message. */
+	private record Recording(MessageJob job, AttemptRecord attempt, DeliveryQueue.Step step) {
+	}
+
+	/** A lease given up after an attempt: to retry later, dead-lettered, or released unspent. */
+	private record Settling(MessageJob job, Kind kind, long retryMs, String error) {
+
+		/** Spelled in the statement as {@code sql}. */
+		enum Kind {
+
+			RETRY("retry"), DEAD_LETTER("dead_letter"), RELEASE("release");
+
+			final String sql;
+
+			Kind(String sql) {
+				this.sql = sql;
+			}
+
 		}
 
 	}

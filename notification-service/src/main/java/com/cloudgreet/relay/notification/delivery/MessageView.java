@@ -19,9 +19,23 @@ public record MessageView(String id, String channel, String status, String provi
 				this.updatedAt, attempts, next);
 	}
 
+	/**
+	 * {@code recipients} is each recipient's answer, for an email the server answered per
+	 * recipient; absent for SMS (one destination) and attempts recorded before it was kept.
+	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record Attempt(int number, Instant at, String outcome, String providerCode, String detail,
-			long latencyMs) {
+			long latencyMs, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Recipient> recipients) {
+
+		public Attempt(int number, Instant at, String outcome, String providerCode, String detail, long latencyMs) {
+			this(number, at, outcome, providerCode, detail, latencyMs, null);
+		}
+
+	}
+
+	/** One recipient's answer: {@code accepted}, or {@code refused} with the server's reply code and text. */
+	@JsonInclude(JsonInclude.Include.ALWAYS)
+	public record Recipient(String address, String outcome, String code, String detail) {
 	}
 
 }

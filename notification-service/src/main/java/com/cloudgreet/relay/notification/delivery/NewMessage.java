@@ -1,5 +1,17 @@
 package com.cloudgreet.relay.notification.delivery;
 
-/** A request read from Kafka, to be stored: its id, tenant, CloudEvent as received and trace context. */
-public record NewMessage(String id, String tenantId, String event, String traceparent) {
+
+import com.cloudgreet.relay.common.event.RelayRequest;
+
+/**
+ * A request read from Kafka, to be stored: its id, tenant, CloudEvent as received and trace
+ * context, and the request intake decoded from it (or {@code null}), handed on to a first attempt
+ * claimed in the same statement so that it is not decoded twice.
+ */
+public record NewMessage(String id, String tenantId, String event, String traceparent, RelayRequest request) {
+
+	public NewMessage(String id, String tenantId, String event, String traceparent) {
+		this(id, tenantId, event, traceparent, null);
+	}
+
 }

@@ -40,11 +40,16 @@ public final class SmtpConnections implements AutoCloseable {
 
 	/** Sends one message on a pooled connection; blocks (call it on the SMTP scheduler). */
 	public void send(MimeMessage message) throws MessagingException {
+		send(message, message.getAllRecipients());
+	}
+
+	/** Sends one message to {@code envelope} (its recipients, already parsed) on a pooled connection; blocks. */
+	public void send(MimeMessage message, jakarta.mail.Address[] envelope) throws MessagingException {
 		message.saveChanges();
 		Transport transport = take();
 		boolean reusable = false;
 		try {
-			transport.sendMessage(message, message.getAllRecipients());
+			transport.sendMessage(message, envelope);
 			reusable = true;
 		}
 		catch (jakarta.mail.SendFailedException refused) {

@@ -2,12 +2,18 @@ package com.cloudgreet.relay.notification.email;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import com.cloudgreet.relay.common.message.EmailMessage;
 import com.cloudgreet.relay.notification.config.NotificationProperties;
 import com.cloudgreet.relay.delivery.Outcome;
+import com.cloudgreet.relay.delivery.RecipientOutcome;
+import jakarta.mail.Address;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -55,14 +61,26 @@ public class SmtpEmailSender implements EmailSender {
 		this.scheduler = scheduler;
 		this.defaultFrom = settings.defaultFrom();
 		this.timeout = settings.smtp().sendTimeout();
+		// One refused recipient must not sink the others: the server gets the message for every
+		// recipient it accepted, and each recipient's answer is reported (recipientOutcomes).
+		// Sessions read their properties when a connection is made, so this holds for every send.
+		mail.getJavaMailProperties().setProperty("mail.smtp.sendpartial", "true");
 	}
 
 	@Override
 	public Mono<Outcome> send(String messageId, EmailMessage message) {
 		return Mono.fromCallable(() -> {
-			MimeMessage mime = compose(messageId, message);
-			this.connections.send(mime);
-			return (Outcome) new Outcome.Delivered("250", "accepted by SMTP server", mime.getMessageID());
+			List<InternetAddress> recipients = new ArrayList<>();
+			MimeMessage mime = compose(messageId, message, recipients);
+			Address[] envelope = recipients.toArray(Address[]::new);
+			try {
+				this.connections.send(mime, envelope);
+			}
+			catch (SendFailedException refused) {
+				return recipientOutcomes(refused, mime.getMessageID(), envelope);
+			}
+			return (Outcome) new Outcome.Delivered("250", "accepted by SMTP server", mime.getMessageID(),
+					accepted(envelope));
 		})
 			.subscribeOn(this.scheduler)
 			.timeout(this.timeout)
@@ -74,13 +92,16 @@ public class SmtpEmailSender implements EmailSender {
 	 * mime.types tables (a class-path scan) for every message it wraps, which dominated the CPU
 	 * profile of the benchmark.
 	 */
-	private MimeMessage compose(String messageId, EmailMessage message) throws MessagingException {
+	private MimeMessage compose(String messageId, EmailMessage message, List<InternetAddress> recipients)
+			throws MessagingException {
 		String from = message.from() != null ? message.from() : this.defaultFrom;
-		MimeMessage mime = new RelayMimeMessage(this.mail.getSession(), messageId, domainOf(from));
-		mime.setFrom(new InternetAddress(from, true));
-		mime.setRecipients(Message.RecipientType.TO, addresses(message.to()));
-		mime.setRecipients(Message.RecipientType.CC, addresses(message.cc()));
-		mime.setRecipients(Message.RecipientType.BCC, addresses(message.bcc()));
+		InternetAddress sender = new InternetAddress(from, true);
+		MimeMessage mime = new RelayMimeMessage(this.mail.getSession(), messageId, domainOf(sender));
+		mime.setFrom(sender);
+		// The envelope is kept as parsed here, rather than parsed back out of the headers to send.
+		mime.setRecipients(Message.RecipientType.TO, addresses(message.to(), recipients));
+		mime.setRecipients(Message.RecipientType.CC, addresses(message.cc(), recipients));
+		mime.setRecipients(Message.RecipientType.BCC, addresses(message.bcc(), recipients));
 		if (message.replyTo() != null) {
 			mime.setReplyTo(new InternetAddress[] { new InternetAddress(message.replyTo(), true) });
 		}
@@ -107,12 +128,82 @@ public class SmtpEmailSender implements EmailSender {
 		return mime;
 	}
 
-	private static InternetAddress[] addresses(List<String> addresses) throws AddressException {
+	private static InternetAddress[] addresses(List<String> addresses, List<InternetAddress> envelope)
+			throws AddressException {
 		InternetAddress[] parsed = new InternetAddress[addresses.size()];
 		for (int i = 0; i < parsed.length; i++) {
 			parsed[i] = new InternetAddress(addresses.get(i), true);
+			envelope.add(parsed[i]);
 		}
 		return parsed.length == 0 ? null : parsed;
+	}
+
+	private static List<RecipientOutcome> accepted(Address[] recipients) {
+		List<RecipientOutcome> outcomes = new ArrayList<>(recipients.length);
+		for (Address recipient : recipients) {
+			outcomes.add(RecipientOutcome.accepted(address(recipient)));
+		}
+		return outcomes;
+	}
+
+	/**
+	 * The server answered recipients one by one ({@code sendpartial}): if it took the message for
+	 * at least one, it is delivered, and each refused recipient's reply is kept with it. If it
+	 * refused them all, the message failed: for good, unless one of the refusals was temporary
+	 * (4xx), when another try may get it through. Anything else (a refused sender, a rejected DATA)
+	 * is classified as before.
+	 */
+	static Outcome recipientOutcomes(SendFailedException failure, String messageId, Address[] envelope) {
+		Map<String, SMTPAddressFailedException> refused = new LinkedHashMap<>();
+		// Jakarta Mail chains one exception per refused recipient; the bound guards a cyclic chain.
+		int links = 0;
+		for (Exception next = failure; next != null && links++ <= envelope.length + 1;
+				next = next instanceof MessagingException m ? m.getNextException() : null) {
+			if (next instanceof SMTPSenderFailedException) {
+				return classify(failure);
+			}
+			if (next instanceof SMTPAddressFailedException address && address.getAddress() != null) {
+				refused.putIfAbsent(address.getAddress().getAddress().toLowerCase(Locale.ROOT), address);
+			}
+		}
+		Address[] sent = failure.getValidSentAddresses();
+		boolean delivered = sent != null && sent.length > 0;
+		if (refused.isEmpty() || (!delivered && failure instanceof SMTPSendFailedException data
+				&& !data.getCommand().startsWith("RCPT"))) {
+			return classify(failure);
+		}
+		List<RecipientOutcome> recipients = new ArrayList<>();
+		SMTPAddressFailedException firstRefusal = refused.values().iterator().next();
+		SMTPAddressFailedException temporary = null;
+		for (Address recipient : envelope) {
+			String address = address(recipient);
+			SMTPAddressFailedException refusal = refused.get(address.toLowerCase(Locale.ROOT));
+			if (refusal != null) {
+				recipients.add(RecipientOutcome.refused(address, Integer.toString(refusal.getReturnCode()),
+						excerpt(refusal)));
+				if (temporary == null && refusal.getReturnCode() >= 400 && refusal.getReturnCode() < 500) {
+					temporary = refusal;
+				}
+			}
+			else if (delivered) {
+				recipients.add(RecipientOutcome.accepted(address));
+			}
+		}
+		if (delivered) {
+			long accepted = recipients.stream().filter(RecipientOutcome::isAccepted).count();
+			return new Outcome.Delivered("250", "accepted for " + accepted + " of " + recipients.size()
+					+ " recipients; refused: " + excerpt(firstRefusal), messageId, recipients);
+		}
+		if (temporary != null) {
+			return new Outcome.Retryable(Integer.toString(temporary.getReturnCode()), excerpt(temporary), null,
+					recipients);
+		}
+		return new Outcome.Permanent(Integer.toString(firstRefusal.getReturnCode()), excerpt(firstRefusal),
+				recipients);
+	}
+
+	private static String address(Address recipient) {
+		return recipient instanceof InternetAddress internet ? internet.getAddress() : recipient.toString();
 	}
 
 	/**
@@ -201,14 +292,10 @@ public class SmtpEmailSender implements EmailSender {
 		return text.length() <= 300 ? text : text.substring(0, 300) + "…";
 	}
 
-	private static String domainOf(String from) {
-		try {
-			String address = new InternetAddress(from).getAddress();
-			return address.substring(address.indexOf('@') + 1);
-		}
-		catch (MessagingException ex) {
-			return "relay.invalid";
-		}
+	private static String domainOf(InternetAddress from) {
+		String address = from.getAddress();
+		int at = address.indexOf('@');
+		return at < 0 ? "relay.invalid" : address.substring(at + 1);
 	}
 
 	/** Puts Relay's id into the RFC 5322 Message-ID, so replies and bounces can be traced back. */

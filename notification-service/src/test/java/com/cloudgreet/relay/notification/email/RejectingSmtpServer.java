@@ -10,19 +10,36 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
- * A real SMTP server, as small as it can be, that refuses every recipient the way Postfix does:
- * {@code 550 5.1.1 <jane@example.com>: Recipient address rejected: User unknown}. GreenMail
- * accepts every recipient, so it cannot play the server that echoes the refused address.
+ * A real SMTP server, as small as it can be, that refuses recipients the way Postfix does:
+ * {@code 550 5.1.1 <jane@example.com>: Recipient address rejected: User unknown}. By default it
+ * refuses every recipient; given a rule, it answers each {@code RCPT TO} with the rule's reply
+ * (null accepts), takes the message for the accepted ones and counts it. GreenMail accepts every
+ * recipient, so it cannot play the server that refuses some.
  */
 final class RejectingSmtpServer implements AutoCloseable {
+
+	private static final Function<String, String> REFUSE_ALL = (address) -> "550 5.1.1 " + address
+			+ ": Recipient address rejected: User unknown in virtual mailbox table";
 
 	private final ServerSocket socket;
 
 	private final Thread acceptor;
 
+	private final Function<String, String> recipientReply;
+
+	private final AtomicInteger messages = new AtomicInteger();
+
 	RejectingSmtpServer() throws IOException {
+		this(REFUSE_ALL);
+	}
+
+	/** {@code recipientReply} maps the address as sent ({@code <a@b>}) to the reply, or null to accept it. */
+	RejectingSmtpServer(Function<String, String> recipientReply) throws IOException {
+		this.recipientReply = recipientReply;
 		this.socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
 		this.acceptor = new Thread(this::serve, "rejecting-smtp");
 		this.acceptor.setDaemon(true);
@@ -31,6 +48,11 @@ final class RejectingSmtpServer implements AutoCloseable {
 
 	int port() {
 		return this.socket.getLocalPort();
+	}
+
+	/** Messages taken (DATA completed). */
+	int messages() {
+		return this.messages.get();
 	}
 
 	private void serve() {
@@ -44,7 +66,7 @@ final class RejectingSmtpServer implements AutoCloseable {
 		}
 	}
 
-	private static void converse(Socket client) throws IOException {
+	private void converse(Socket client) throws IOException {
 		BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
 		Writer out = new OutputStreamWriter(client.getOutputStream(), StandardCharsets.US_ASCII);
 		reply(out, "220 rejecting.test ESMTP");
@@ -55,7 +77,16 @@ final class RejectingSmtpServer implements AutoCloseable {
 			}
 			else if (command.startsWith("RCPT TO:")) {
 				String address = line.substring("RCPT TO:".length()).trim();
-				reply(out, "550 5.1.1 " + address + ": Recipient address rejected: User unknown in virtual mailbox table");
+				String refusal = this.recipientReply.apply(address);
+				reply(out, refusal != null ? refusal : "250 2.1.5 Ok");
+			}
+			else if (command.equals("DATA")) {
+				reply(out, "354 End data with <CR><LF>.<CR><LF>");
+				for (String data = in.readLine(); data != null && !data.equals("."); data = in.readLine()) {
+					// the message itself is not kept
+				}
+				this.messages.incrementAndGet();
+				reply(out, "250 2.0.0 Ok: queued");
 			}
 			else if (command.startsWith("QUIT")) {
 				reply(out, "221 2.0.0 Bye");
