@@ -1,6 +1,7 @@
 package com.cloudgreet.relay.gateway.message;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import com.cloudgreet.relay.common.event.CloudEvent;
@@ -9,6 +10,8 @@ import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.problem.ProblemExceptionHandler;
+import io.micrometer.context.ContextSnapshot;
+import io.micrometer.context.ContextSnapshotFactory;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -16,10 +19,12 @@ import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.context.ContextView;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -36,6 +41,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 public class MessagePublisher {
 
 	private static final Logger log = LoggerFactory.getLogger(MessagePublisher.class);
+
+	private static final ContextSnapshotFactory THREAD_LOCALS = ContextSnapshotFactory.builder().build();
 
 	private final KafkaTemplate<String, byte[]> kafka;
 
@@ -103,8 +110,8 @@ public class MessagePublisher {
 			return Mono.error(tooLarge(size));
 		}
 		String topic = record.topic();
-		Mono<Void> send = Mono.defer(() -> Mono.fromFuture(completion == null ? this.kafka.send(record)
-				: this.kafka.send(record).whenCompleteAsync((result, ex) -> { }, completion)))
+		Mono<Void> send = Mono.deferContextual((context) -> Mono.fromFuture(completion == null
+				? send(record, context) : send(record, context).whenCompleteAsync((result, ex) -> { }, completion)))
 			.doOnSuccess((result) -> this.sendPath.succeeded(topic))
 			.doOnError((ex) -> this.sendPath.failed())
 			.then();
@@ -122,6 +129,19 @@ public class MessagePublisher {
 						this.retryAfter);
 			})
 			.then();
+	}
+
+	/**
+	 * Sends with the request's observation current, so the template's observation is its child and
+	 * the record carries the caller's trace ({@code traceparent}). Context propagation is limited
+	 * (not automatic, see {@code application.yml}): this is the one place on the hot path that
+	 * reads the trace from thread locals, so it restores them here, for the call only.
+	 */
+	private CompletableFuture<SendResult<String, byte[]>> send(ProducerRecord<String, byte[]> record,
+			ContextView context) {
+		try (ContextSnapshot.Scope scope = THREAD_LOCALS.setThreadLocalsFrom(context)) {
+			return this.kafka.send(record);
+		}
 	}
 
 	/** An upper bound of what the producer checks against {@code max.request.size}. */
