@@ -10,8 +10,8 @@ import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.problem.ProblemExceptionHandler;
+import com.cloudgreet.relay.gateway.web.RequestTrace;
 import io.micrometer.context.ContextSnapshot;
-import io.micrometer.context.ContextSnapshotFactory;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -41,8 +41,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 public class MessagePublisher {
 
 	private static final Logger log = LoggerFactory.getLogger(MessagePublisher.class);
-
-	private static final ContextSnapshotFactory THREAD_LOCALS = ContextSnapshotFactory.builder().build();
 
 	private final KafkaTemplate<String, byte[]> kafka;
 
@@ -118,17 +116,18 @@ public class MessagePublisher {
 		if (!this.sendPath.wouldNotBlock(topic)) {
 			send = send.subscribeOn(this.sendScheduler);
 		}
-		return send
-			.onErrorMap((ex) -> {
+		// The failure is logged with the request's trace id (restored for the log line only).
+		return send.onErrorResume((ex) -> Mono.deferContextual((context) -> {
+			try (ContextSnapshot.Scope scope = RequestTrace.restore(context)) {
 				if (isRecordTooLarge(ex)) {
 					log.info("Kafka refused {} for {} as too large ({} bytes)", event.id(), event.channel().topic(), size);
-					return tooLarge(size);
+					return Mono.error(tooLarge(size));
 				}
 				log.warn("Kafka did not accept {} for {}: {}", event.id(), event.channel().topic(), ex.toString());
-				return ApiProblem.unavailable("The message could not be queued; nothing was accepted. Retry shortly.",
-						this.retryAfter);
-			})
-			.then();
+				return Mono.error(ApiProblem.unavailable(
+						"The message could not be queued; nothing was accepted. Retry shortly.", this.retryAfter));
+			}
+		}));
 	}
 
 	/**
@@ -139,7 +138,7 @@ public class MessagePublisher {
 	 */
 	private CompletableFuture<SendResult<String, byte[]>> send(ProducerRecord<String, byte[]> record,
 			ContextView context) {
-		try (ContextSnapshot.Scope scope = THREAD_LOCALS.setThreadLocalsFrom(context)) {
+		try (ContextSnapshot.Scope scope = RequestTrace.restore(context)) {
 			return this.kafka.send(record);
 		}
 	}
