@@ -1,5 +1,6 @@
 package com.cloudgreet.relay.gateway;
 
+import java.time.Duration;
 import java.util.List;
 
 import com.cloudgreet.relay.common.Channel;
@@ -8,14 +9,20 @@ import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.message.EmailMessage;
 import com.cloudgreet.relay.common.message.SmsMessage;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class MessagesIT extends GatewayIntegrationTest {
+
+	@Autowired
+	private MeterRegistry meters;
 
 	@Test
 	void createsTenantAndPublishesEmailAsCloudEventOnceKafkaAcknowledged() {
@@ -69,6 +76,25 @@ class MessagesIT extends GatewayIntegrationTest {
 		assertThat(record.headers().lastHeader("traceparent")).as("W3C trace context header").isNotNull();
 		assertThat(new String(record.headers().lastHeader("traceparent").value()))
 			.matches("00-" + traceId + "-[0-9a-f]{16}-0[01]");
+	}
+
+	/** Metrics stay on in full while the observations are trimmed (no long-task timers, no http.url). */
+	@Test
+	void timesEveryRequestByRouteAndStatus() {
+		NewTenant tenant = createTenant();
+		this.web.post()
+			.uri("/v1/messages/sms")
+			.header("Authorization", "Bearer " + tenant.apiKey())
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(sms("timed"))
+			.exchange()
+			.expectStatus()
+			.isAccepted();
+
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(this.meters.find("http.server.requests")
+			.tags("uri", "/v1/messages/sms", "method", "POST", "status", "202", "outcome", "SUCCESS")
+			.timer()).isNotNull().satisfies((timer) -> assertThat(timer.count()).isPositive()));
+		assertThat(this.meters.find("http.server.requests.active").longTaskTimer()).isNull();
 	}
 
 	@Test

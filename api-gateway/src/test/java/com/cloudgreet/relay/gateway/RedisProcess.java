@@ -41,6 +41,11 @@ final class RedisProcess implements AutoCloseable {
 			.redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 			.start();
+		awaitAnswers();
+	}
+
+	/** Waits until Redis answers a {@code PING} (after a start, or the end of a pause). */
+	void awaitAnswers() {
 		await().atMost(Duration.ofSeconds(10)).until(this::answersPing);
 	}
 
@@ -54,9 +59,28 @@ final class RedisProcess implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * {@code CLIENT PAUSE ms ALL}: Redis stays connected but answers nobody for that long; the
+	 * commands sent meanwhile wait, and run when the pause ends (as after a slow command or a
+	 * stalled host).
+	 */
+	void pause(Duration duration) throws IOException {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", this.port), 1000);
+			OutputStream out = socket.getOutputStream();
+			out.write(("CLIENT PAUSE " + duration.toMillis() + " ALL\r\n").getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			byte[] reply = socket.getInputStream().readNBytes(5);
+			if (!new String(reply, StandardCharsets.US_ASCII).startsWith("+OK")) {
+				throw new IOException("CLIENT PAUSE refused: " + new String(reply, StandardCharsets.US_ASCII));
+			}
+		}
+	}
+
 	private boolean answersPing() {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress("127.0.0.1", this.port), 200);
+			socket.setSoTimeout(5000);
 			OutputStream out = socket.getOutputStream();
 			out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
 			out.flush();

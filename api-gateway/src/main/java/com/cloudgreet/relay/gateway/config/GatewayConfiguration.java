@@ -16,6 +16,7 @@ import com.cloudgreet.relay.gateway.ratelimit.RateLimiterHealthIndicator;
 import com.cloudgreet.relay.gateway.ratelimit.ResilientRateLimiter;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.Delay;
+import io.micrometer.common.KeyValues;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
@@ -23,6 +24,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.http.server.reactive.observation.DefaultServerRequestObservationConvention;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationConvention;
 
 /** Wiring of the beans that are not plain components. */
 @Configuration(proxyBeanMethods = false)
@@ -73,6 +77,22 @@ public class GatewayConfiguration {
 	LettuceClientOptionsBuilderCustomizer lettuceOptions() {
 		return (builder) -> builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
 			.publishOnScheduler(true);
+	}
+
+	/**
+	 * {@code http.server.requests} with its low-cardinality tags only (method, uri pattern, status,
+	 * outcome, exception: the metrics need nothing else). The default also puts the raw path
+	 * ({@code http.url}) on every request's observation for the trace; here the uri pattern names
+	 * the route in traces as well, and message ids stay out of span attributes.
+	 */
+	@Bean
+	ServerRequestObservationConvention serverRequestObservationConvention() {
+		return new DefaultServerRequestObservationConvention() {
+			@Override
+			public KeyValues getHighCardinalityKeyValues(ServerRequestObservationContext context) {
+				return KeyValues.empty();
+			}
+		};
 	}
 
 	/**

@@ -72,10 +72,12 @@ public record GatewayProperties(String adminToken, @NotEmpty String internalToke
 	 * @param redisFailureMode what to do while Redis cannot decide
 	 * @param expectedReplicas how many gateways share the traffic; the local fallback admits this share
 	 * @param redisProbeInterval while degraded, how often one request tries Redis again
+	 * @param redisTimeout how long a decision may take; a slower one is an unknown outcome: that
+	 * request gets {@code 503}, and the limiter does not degrade
 	 */
 	public record RateLimit(boolean enabled, @Name("default") @Valid @NotNull Rate defaultRate,
 			@Valid @NotNull Rate ip, Map<String, @Valid RouteLimit> routes, @NotNull FailureMode redisFailureMode,
-			@Min(1) int expectedReplicas, @NotNull Duration redisProbeInterval) {
+			@Min(1) int expectedReplicas, @NotNull Duration redisProbeInterval, @NotNull Duration redisTimeout) {
 
 		public RateLimit {
 			routes = routes == null ? Map.of() : Map.copyOf(routes);

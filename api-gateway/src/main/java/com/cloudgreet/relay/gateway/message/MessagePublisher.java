@@ -1,6 +1,7 @@
 package com.cloudgreet.relay.gateway.message;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import com.cloudgreet.relay.common.event.CloudEvent;
@@ -9,6 +10,8 @@ import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.problem.ProblemExceptionHandler;
+import com.cloudgreet.relay.gateway.web.RequestTrace;
+import io.micrometer.context.ContextSnapshot;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -16,10 +19,12 @@ import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.context.ContextView;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -103,25 +108,39 @@ public class MessagePublisher {
 			return Mono.error(tooLarge(size));
 		}
 		String topic = record.topic();
-		Mono<Void> send = Mono.defer(() -> Mono.fromFuture(completion == null ? this.kafka.send(record)
-				: this.kafka.send(record).whenCompleteAsync((result, ex) -> { }, completion)))
+		Mono<Void> send = Mono.deferContextual((context) -> Mono.fromFuture(completion == null
+				? send(record, context) : send(record, context).whenCompleteAsync((result, ex) -> { }, completion)))
 			.doOnSuccess((result) -> this.sendPath.succeeded(topic))
 			.doOnError((ex) -> this.sendPath.failed())
 			.then();
 		if (!this.sendPath.wouldNotBlock(topic)) {
 			send = send.subscribeOn(this.sendScheduler);
 		}
-		return send
-			.onErrorMap((ex) -> {
+		// The failure is logged with the request's trace id (restored for the log line only).
+		return send.onErrorResume((ex) -> Mono.deferContextual((context) -> {
+			try (ContextSnapshot.Scope scope = RequestTrace.restore(context)) {
 				if (isRecordTooLarge(ex)) {
 					log.info("Kafka refused {} for {} as too large ({} bytes)", event.id(), event.channel().topic(), size);
-					return tooLarge(size);
+					return Mono.error(tooLarge(size));
 				}
 				log.warn("Kafka did not accept {} for {}: {}", event.id(), event.channel().topic(), ex.toString());
-				return ApiProblem.unavailable("The message could not be queued; nothing was accepted. Retry shortly.",
-						this.retryAfter);
-			})
-			.then();
+				return Mono.error(ApiProblem.unavailable(
+						"The message could not be queued; nothing was accepted. Retry shortly.", this.retryAfter));
+			}
+		}));
+	}
+
+	/**
+	 * Sends with the request's observation current, so the template's observation is its child and
+	 * the record carries the caller's trace ({@code traceparent}). Context propagation is limited
+	 * (not automatic, see {@code application.yml}): this is the one place on the hot path that
+	 * reads the trace from thread locals, so it restores them here, for the call only.
+	 */
+	private CompletableFuture<SendResult<String, byte[]>> send(ProducerRecord<String, byte[]> record,
+			ContextView context) {
+		try (ContextSnapshot.Scope scope = RequestTrace.restore(context)) {
+			return this.kafka.send(record);
+		}
 	}
 
 	/** An upper bound of what the producer checks against {@code max.request.size}. */

@@ -9,6 +9,8 @@ import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
 import com.cloudgreet.relay.common.message.Violation;
 import com.cloudgreet.relay.common.problem.ProblemTypes;
+import com.cloudgreet.relay.gateway.web.RequestTrace;
+import io.micrometer.context.ContextSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
@@ -45,8 +47,19 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
 		}
 		ApiProblem problem = toProblem(ex);
 		if (problem.status().is5xxServerError() && problem.status() != HttpStatus.SERVICE_UNAVAILABLE) {
-			log.error("Request {} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);
+			// With the request's trace id in the log line (context propagation is limited).
+			return Mono.deferContextual((context) -> {
+				try (ContextSnapshot.Scope scope = RequestTrace.restore(context)) {
+					log.error("Request {} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);
+				}
+				return write(exchange, problem);
+			});
 		}
+		return write(exchange, problem);
+	}
+
+	private static Mono<Void> write(ServerWebExchange exchange, ApiProblem problem) {
+		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(problem.status());
 		HttpHeaders headers = response.getHeaders();
 		// Headers a handler set for a success answer (Location, an idempotency replay) do not belong on an error.

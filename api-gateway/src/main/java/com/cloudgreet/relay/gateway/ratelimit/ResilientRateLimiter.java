@@ -3,6 +3,7 @@ package com.cloudgreet.relay.gateway.ratelimit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -13,20 +14,33 @@ import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import com.cloudgreet.relay.gateway.config.GatewayProperties.FailureMode;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.QueryTimeoutException;
 import reactor.core.publisher.Mono;
 
 /**
- * The gateway's limiter: Redis decides while it answers; when it does not, the configured
+ * The gateway's limiter: Redis decides while it answers; when it cannot be reached, the configured
  * failure mode applies, the degradation is visible ({@link #degradedSince()}, metrics), and
  * Redis is probed again on a timer so recovery needs no restart.
+ *
+ * <p>A decision that takes longer than {@code redis-timeout} is different: Redis is reachable and
+ * the script may well have run and taken the token after the gateway stopped waiting. Its outcome
+ * is unknown, so that one request gets a fast {@code 503} with {@code Retry-After} and the
+ * limiter stays on Redis. Degrading on timeouts would let a slow Redis (a busy moment, a long
+ * command of someone else's) hand every replica its local share on top of the tokens the late
+ * scripts take, admitting beyond the cluster's limit. Only failures that show Redis is away
+ * (connection refused, reset or closed, commands rejected while disconnected) degrade.
  */
 public class ResilientRateLimiter implements RateLimiter {
 
 	private static final Logger log = LoggerFactory.getLogger(ResilientRateLimiter.class);
+
+	/** A slow Redis is usually a passing moment, not an outage: the client may retry soon. */
+	static final Duration TIMEOUT_RETRY_AFTER = Duration.ofSeconds(1);
 
 	private final RedisRateLimiter redis;
 
@@ -38,11 +52,15 @@ public class ResilientRateLimiter implements RateLimiter {
 
 	private final Duration retryAfter;
 
+	private final Duration timeout;
+
 	private final AtomicReference<Instant> degradedSince = new AtomicReference<>();
 
 	private final AtomicLong nextProbe = new AtomicLong();
 
 	private final Counter redisFailures;
+
+	private final Counter redisTimeouts;
 
 	private final MeterRegistry meters;
 
@@ -53,9 +71,13 @@ public class ResilientRateLimiter implements RateLimiter {
 		this.mode = properties.gateway().rateLimit().redisFailureMode();
 		this.probeIntervalNanos = properties.gateway().rateLimit().redisProbeInterval().toNanos();
 		this.retryAfter = properties.gateway().unavailableRetryAfter();
+		this.timeout = properties.gateway().rateLimit().redisTimeout();
 		this.meters = meters;
 		this.redisFailures = Counter.builder("relay.gateway.rate.limit.redis.failures")
 			.description("Rate-limit decisions Redis could not make")
+			.register(meters);
+		this.redisTimeouts = Counter.builder("relay.gateway.rate.limit.redis.timeouts")
+			.description("Rate-limit decisions Redis did not answer in time (refused with 503, not degraded)")
 			.register(meters);
 		meters.gauge("relay.gateway.rate.limit.degraded", this.degradedSince, (since) -> since.get() == null ? 0 : 1);
 	}
@@ -79,12 +101,42 @@ public class ResilientRateLimiter implements RateLimiter {
 		}
 		Mono<Decision> decision = (record == null) ? this.redis.check(scope, limits, cost)
 				: this.redis.check(scope, limits, cost, record);
-		return decision.doOnNext((decided) -> recovered())
+		return decision.timeout(this.timeout)
+			.doOnNext((decided) -> recovered())
 			.map((decided) -> new Admission(count(decided, "redis"), record != null && decided.allowed()))
 			.onErrorResume((ex) -> !(ex instanceof IllegalArgumentException), (ex) -> {
+				if (isTimeout(ex)) {
+					return Mono.error(timedOut());
+				}
 				failed(ex);
 				return degraded(scope, limits, cost).map((decided) -> new Admission(decided, false));
 			});
+	}
+
+	/**
+	 * Ours ({@code Mono.timeout}) or Lettuce's command timeout ({@code spring.data.redis.timeout},
+	 * translated to {@link QueryTimeoutException}), whichever fires first.
+	 */
+	static boolean isTimeout(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() == cause) ? null : cause.getCause()) {
+			if (cause instanceof TimeoutException || cause instanceof QueryTimeoutException
+					|| cause instanceof RedisCommandTimeoutException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** An unknown outcome: refuse this request, keep the limiter's state as it is. */
+	private ApiProblem timedOut() {
+		this.redisTimeouts.increment();
+		this.meters.counter("relay.gateway.rate.limit.decisions", "source", "redis", "outcome", "timeout").increment();
+		if (this.degradedSince.get() != null) {
+			// A probe that timed out proves nothing either way: stay degraded, probe again later.
+			this.nextProbe.set(System.nanoTime() + this.probeIntervalNanos);
+		}
+		return ApiProblem.unavailable("Rate limiting did not answer in time; nothing was accepted. Retry shortly.",
+				TIMEOUT_RETRY_AFTER);
 	}
 
 	private Mono<Decision> degraded(String scope, List<Limit> limits, int cost) {

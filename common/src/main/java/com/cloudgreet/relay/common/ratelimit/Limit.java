@@ -34,7 +34,7 @@ public record Limit(String name, String id, double ratePerSecond, long burst) {
 	public static final long MAX_BURST = 1_000_000;
 
 	public Limit {
-		if (name == null || !name.matches("[a-z0-9\\-]{1,32}")) {
+		if (!isName(name)) {
 			throw new IllegalArgumentException("name must be 1-32 of [a-z0-9-], was " + name);
 		}
 		if (id == null || id.isEmpty() || id.length() > 200) {
@@ -46,6 +46,23 @@ public record Limit(String name, String id, double ratePerSecond, long burst) {
 		if (burst < 1) {
 			throw new IllegalArgumentException("burst must be at least 1, was " + burst);
 		}
+	}
+
+	/**
+	 * 1-32 of {@code [a-z0-9-]}. A loop, not {@code String.matches}: every request builds its
+	 * limits, and {@code matches} compiled the pattern each time (about 1% of the gateway's CPU).
+	 */
+	private static boolean isName(String name) {
+		if (name == null || name.isEmpty() || name.length() > 32) {
+			return false;
+		}
+		for (int i = 0; i < name.length(); i++) {
+			char c = name.charAt(i);
+			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 }
