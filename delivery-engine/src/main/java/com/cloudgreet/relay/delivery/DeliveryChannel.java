@@ -17,4 +17,13 @@ public interface DeliveryChannel<J extends Job> {
 	/** Publishes the job's dead-letter record with {@code reason}; completes when Kafka has it. */
 	Mono<Void> deadLetter(J job, String reason);
 
+	/**
+	 * Side effects of a claim's final outcome on the destination (a webhook endpoint's failure
+	 * streak, disabling it), run after the outcome is recorded and only if the lease still held.
+	 * An error is logged; the delivery's state is settled either way.
+	 */
+	default Mono<Void> afterOutcome(J job, Outcome outcome) {
+		return Mono.empty();
+	}
+
 }

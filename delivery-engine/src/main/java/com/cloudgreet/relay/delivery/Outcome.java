@@ -23,6 +23,14 @@ public sealed interface Outcome {
 	 */
 	String detail();
 
+	/**
+	 * What the receiver answered, verbatim and bounded (a webhook's response excerpt), for the
+	 * attempt log; {@code null} for channels that keep only {@link #detail()}.
+	 */
+	default String response() {
+		return null;
+	}
+
 	/** Exhaustive case analysis (Java 17 has no pattern switch): a new outcome breaks every caller. */
 	<R> R match(Function<Delivered, R> delivered, Function<Retryable, R> retryable, Function<Permanent, R> permanent,
 			Function<AccountFailure, R> account);
@@ -40,10 +48,14 @@ public sealed interface Outcome {
 	}
 
 	/** Accepted by the provider; {@code providerMessageId} is its id for the message (Twilio SM sid). */
-	record Delivered(String providerCode, String detail, String providerMessageId) implements Outcome {
+	record Delivered(String providerCode, String detail, String providerMessageId, String response) implements Outcome {
 
 		public Delivered {
 			detail = Redaction.redact(detail);
+		}
+
+		public Delivered(String providerCode, String detail, String providerMessageId) {
+			this(providerCode, detail, providerMessageId, null);
 		}
 
 		@Override
@@ -55,10 +67,14 @@ public sealed interface Outcome {
 	}
 
 	/** Worth trying again later; {@code retryAfter} is the provider's own hint, if any. */
-	record Retryable(String providerCode, String detail, Duration retryAfter) implements Outcome {
+	record Retryable(String providerCode, String detail, Duration retryAfter, String response) implements Outcome {
 
 		public Retryable {
 			detail = Redaction.redact(detail);
+		}
+
+		public Retryable(String providerCode, String detail, Duration retryAfter) {
+			this(providerCode, detail, retryAfter, null);
 		}
 
 		public Optional<Duration> retryAfterHint() {
@@ -74,10 +90,14 @@ public sealed interface Outcome {
 	}
 
 	/** Will never succeed as sent (rejected recipient, invalid number): fail at once. */
-	record Permanent(String providerCode, String detail) implements Outcome {
+	record Permanent(String providerCode, String detail, String response) implements Outcome {
 
 		public Permanent {
 			detail = Redaction.redact(detail);
+		}
+
+		public Permanent(String providerCode, String detail) {
+			this(providerCode, detail, null);
 		}
 
 		@Override
