@@ -11,7 +11,16 @@ public interface DeliveryChannel<J extends Job> {
 	/** The channel's name in logs, metrics and alerts ({@code email}, {@code sms}). */
 	String name();
 
-	/** One provider call, including any wait for the provider's rate limit. */
+	/**
+	 * Completes when the job's destination may take one more call (its rate: an SMS provider
+	 * account, a webhook endpoint with a rate); waits, never fails. Runs before every call and
+	 * outside its timing, so the attempt log's latency is the destination's, not the wait's.
+	 */
+	default Mono<Void> permit(J job) {
+		return Mono.empty();
+	}
+
+	/** One provider call. */
 	Mono<Outcome> send(J job);
 
 	/** Publishes the job's dead-letter record with {@code reason}; completes when Kafka has it. */

@@ -290,7 +290,7 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 
 	private Mono<Void> process(J job) {
 		AtomicInteger tries = new AtomicInteger();
-		Mono<Concluded> calls = Mono.defer(() -> {
+		Mono<Concluded> calls = this.channel.permit(job).then(Mono.defer(() -> {
 			int attempt = tries.incrementAndGet();
 			Instant at = this.clock.instant();
 			long started = System.nanoTime();
@@ -309,7 +309,7 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 							.thenReturn(new Concluded(outcome, null, null)),
 						(account) -> Mono.just(new Concluded(outcome, null, null)));
 			});
-		});
+		}));
 		return calls.transformDeferred(RetryOperator.of(this.retry)).flatMap((concluded) -> conclude(job, concluded));
 	}
 

@@ -48,13 +48,15 @@ public class WebhookChannel implements DeliveryChannel<WebhookJob> {
 		return Channel.WEBHOOK.id();
 	}
 
+	/** Waits for the endpoint's rate, if it has one (never fails); the lease is renewed meanwhile. */
+	@Override
+	public Mono<Void> permit(WebhookJob job) {
+		return (job.rateLimit() == null) ? Mono.empty() : this.throttle.acquire(rate(job));
+	}
+
 	@Override
 	public Mono<Outcome> send(WebhookJob job) {
-		if (job.rateLimit() == null) {
-			return this.sender.send(job);
-		}
-		// Waits for the endpoint's rate (never fails); the lease is renewed meanwhile like any attempt's.
-		return this.throttle.acquire(rate(job)).then(Mono.defer(() -> this.sender.send(job)));
+		return this.sender.send(job);
 	}
 
 	/** A bucket as deep as one second of the rate (at least 1), so a rate of 5 allows 5 at once, then 5 per second. */
