@@ -276,10 +276,13 @@ public class DeliveryStore {
 					+ "from (select d.id, d.tenant_id, d.endpoint_id, d.next_attempt_at from delivery d "
 					+ "join endpoint e on e.id = d.endpoint_id "
 					+ "where d.status = 'pending' and d.next_attempt_at <= now() "
-					+ "and (d.lease_until is null or d.lease_until < now()) and e.enabled "
+					// Never this engine's own attempts in flight, whose leases may have lapsed during a
+					// database outage; only a lapsed lease is checked against them (OR stops at the
+					// first true), so the usual unleased row costs no scan of the array.
+					+ "and (d.lease_until is null or (d.lease_until < now() "
+					+ "and not (d.id = any(cast(:running as text[]))))) and e.enabled "
 					+ "and not (d.endpoint_id = any(cast(:busy as text[]))) "
 					+ "and not (d.tenant_id = any(cast(:busyTenants as text[]))) "
-					+ "and not (d.id = any(cast(:running as text[]))) "
 					+ "order by d.next_attempt_at limit :scan) d), "
 					+ "endpoint_capped as materialized (select c.id, c.tenant_id, "
 					+ "row_number() over (partition by c.tenant_id order by c.next_attempt_at) as tn from candidates c "
