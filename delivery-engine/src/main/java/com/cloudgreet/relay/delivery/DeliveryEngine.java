@@ -154,7 +154,7 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 	/**
 	 * Reserves slots for deliveries the caller is about to claim (fresh work, sent at once without
 	 * waiting for a poll), as many of {@code wanted} as fit now, in order. The caller claims exactly
-	 * the {@link Reservation#granted() granted} ones, then {@link Reservation#start starts} them, or
+	 * the {@link Reservation#granted(int) granted} ones, then {@link Reservation#start starts} them, or
 	 * {@link Reservation#cancel cancels} if storing failed.
 	 */
 	public Reservation reserve(List<Slot> wanted) {
