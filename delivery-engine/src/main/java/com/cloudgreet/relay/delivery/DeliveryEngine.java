@@ -310,7 +310,10 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 						(account) -> Mono.just(new Concluded(outcome, null, null)));
 			});
 		}));
-		return calls.transformDeferred(RetryOperator.of(this.retry)).flatMap((concluded) -> conclude(job, concluded));
+		// One try per claim (webhooks): no retry operator to build and count per delivery.
+		Mono<Concluded> tried = (this.settings.inProcessAttempts() > 1) ? calls.transformDeferred(RetryOperator.of(this.retry))
+				: calls;
+		return tried.flatMap((concluded) -> conclude(job, concluded));
 	}
 
 	/** Whether resilience4j would not call again after this retryable failure (see {@link InProcessRetry#config}). */
