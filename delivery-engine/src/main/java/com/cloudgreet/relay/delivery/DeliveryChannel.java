@@ -11,10 +11,28 @@ public interface DeliveryChannel<J extends Job> {
 	/** The channel's name in logs, metrics and alerts ({@code email}, {@code sms}). */
 	String name();
 
-	/** One provider call, including any wait for the provider's rate limit. */
+	/**
+	 * Completes when the job's destination may take one more call (its rate: an SMS provider
+	 * account, a webhook endpoint with a rate); waits, never fails. Runs before every call and
+	 * outside its timing, so the attempt log's latency is the destination's, not the wait's.
+	 */
+	default Mono<Void> permit(J job) {
+		return Mono.empty();
+	}
+
+	/** One provider call. */
 	Mono<Outcome> send(J job);
 
 	/** Publishes the job's dead-letter record with {@code reason}; completes when Kafka has it. */
 	Mono<Void> deadLetter(J job, String reason);
+
+	/**
+	 * Side effects of a claim's final outcome on the destination (a webhook endpoint's failure
+	 * streak, disabling it), run after the outcome is recorded and only if the lease still held.
+	 * An error is logged; the delivery's state is settled either way.
+	 */
+	default Mono<Void> afterOutcome(J job, Outcome outcome) {
+		return Mono.empty();
+	}
 
 }

@@ -30,14 +30,17 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
+import reactor.util.retry.RetryBackoffSpec;
 
 import org.springframework.context.SmartLifecycle;
 
 /**
  * One channel's delivery engine: claims due deliveries from its {@link DeliveryQueue} in batches,
- * runs each attempt on its own reactive chain (at most {@code maxInFlight} at once), keeps the
- * leases of running attempts alive, and turns each outcome into the delivery's next state:
- * delivered, failed, due again after the next retry stage, or dead-lettered (DLT + alert).
+ * runs each attempt on its own reactive chain, keeps the leases of running attempts alive, and
+ * turns each outcome into the delivery's next state: delivered, failed, due again after the next
+ * retry stage, or dead-lettered (DLT + alert). No attempt waits for another: a hanging destination
+ * holds at most {@code perDestination} slots, a tenant at most {@code perTenant}, the engine at
+ * most {@code maxInFlight} ({@link DeliverySlots}).
  *
  * <p>What is not the message's fault spends nothing. A database error while recording is retried
  * in place (the provider's answer is written before anything else happens, and the write waits out
@@ -49,13 +52,8 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
 
-	/** Recording waits out database outages; the wait between tries stays short so a blip costs little. */
-	private static final reactor.util.retry.RetryBackoffSpec UNTIL_RECORDED = Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50))
-		.maxBackoff(Duration.ofSeconds(1))
-		.filter((ex) -> !(ex instanceof Fenced));
-
 	/** A dead letter must reach Kafka; the delivery's state is already settled in PostgreSQL. */
-	private static final reactor.util.retry.RetryBackoffSpec UNTIL_PUBLISHED = Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+	private static final RetryBackoffSpec UNTIL_PUBLISHED = Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
 		.maxBackoff(Duration.ofSeconds(10));
 
 	private final DeliveryQueue<J> queue;
@@ -72,10 +70,6 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 
 	private final DeadLetterAlerter alerter;
 
-	private final MeterRegistry meters;
-
-	private final String metricPrefix;
-
 	private final TraceParents traces;
 
 	private final Clock clock;
@@ -84,8 +78,7 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 
 	private final io.github.resilience4j.retry.Retry retry;
 
-	/** Slots taken: attempts running plus slots reserved for a claim in progress. */
-	private final AtomicInteger slots = new AtomicInteger();
+	private final DeliverySlots slots;
 
 	private final Map<String, J> running = new ConcurrentHashMap<>();
 
@@ -99,6 +92,15 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 
 	private final DeliveryMetrics deliveries;
 
+	/** One timer per outcome, registered once: no meter lookup per attempt. */
+	private final Timer deliveredTimer;
+
+	private final Timer retryableTimer;
+
+	private final Timer permanentTimer;
+
+	private final Timer accountTimer;
+
 	public DeliveryEngine(Channel kind, DeliveryQueue<J> queue, DeliveryChannel<J> channel, RetrySchedule schedule,
 			EngineSettings settings, DeadLetterAlerter alerter, MeterRegistry meters, String metricPrefix,
 			TraceParents traces, Clock clock, String owner) {
@@ -108,12 +110,11 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		this.schedule = schedule;
 		this.settings = settings;
 		this.alerter = alerter;
-		this.meters = meters;
-		this.metricPrefix = metricPrefix;
 		this.traces = traces;
 		this.clock = clock;
 		this.owner = owner;
 		this.gate = new ChannelGate(settings.minPause(), settings.maxPause(), clock);
+		this.slots = new DeliverySlots(settings.perDestination(), settings.perTenant(), settings.maxInFlight());
 		RetryRegistry retries = RetryRegistry.of(InProcessRetry.config(settings));
 		// resilience4j_retry_calls{name="<channel>",kind=successful_with_retry|failed_with_retry|...}
 		TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(meters);
@@ -123,6 +124,19 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 			.tag("channel", kind.id())
 			.register(meters);
 		this.deliveries = new DeliveryMetrics(meters, kind);
+		this.deliveredTimer = timer(meters, metricPrefix, "delivered");
+		this.retryableTimer = timer(meters, metricPrefix, "retryable_failure");
+		this.permanentTimer = timer(meters, metricPrefix, "permanent_failure");
+		this.accountTimer = timer(meters, metricPrefix, "account_failure");
+	}
+
+	private Timer timer(MeterRegistry meters, String metricPrefix, String outcome) {
+		return Timer.builder(metricPrefix + ".attempts")
+			.description("Provider calls by channel and outcome")
+			.tag("channel", this.kind.id())
+			.tag("outcome", outcome)
+			.publishPercentileHistogram()
+			.register(meters);
 	}
 
 	public String owner() {
@@ -133,44 +147,106 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		return this.gate;
 	}
 
-	/**
-	 * Reserves up to {@code wanted} slots for deliveries the caller is about to claim (fresh work,
-	 * sent at once without waiting for a poll). Every reserved slot must be given back through
-	 * {@link #start(List, int)}.
-	 */
-	public int reserve(int wanted) {
-		if (!isRunning()) {
-			return 0;
-		}
-		while (true) {
-			int taken = this.slots.get();
-			int free = Math.min(this.settings.maxInFlight() - taken, this.gate.allowance(taken));
-			int granted = Math.max(0, Math.min(wanted, free));
-			if (granted == 0 || this.slots.compareAndSet(taken, taken + granted)) {
-				return granted;
-			}
-		}
+	/** A slot fresh work asks for: whose delivery, to which destination. */
+	public record Slot(String tenantId, String destination) {
 	}
 
-	/** Starts claimed {@code jobs} in {@code reserved} slots; frees the slots left over. */
-	public void start(List<J> jobs, int reserved) {
-		int used = 0;
-		List<J> giveBack = new ArrayList<>();
-		for (J job : jobs) {
-			if (used < reserved && isRunning()) {
-				used++;
-				run(job);
-			}
-			else {
-				giveBack.add(job);
+	/**
+	 * Reserves slots for deliveries the caller is about to claim (fresh work, sent at once without
+	 * waiting for a poll), as many of {@code wanted} as fit now, in order. The caller claims exactly
+	 * the {@link Reservation#granted(int) granted} ones, then {@link Reservation#start starts} them, or
+	 * {@link Reservation#cancel cancels} if storing failed.
+	 */
+	public Reservation reserve(List<Slot> wanted) {
+		boolean[] granted = new boolean[wanted.size()];
+		List<Slot> held = new ArrayList<>();
+		if (isRunning()) {
+			int allowance = this.gate.allowance(this.slots.inFlight());
+			for (int i = 0; i < granted.length && held.size() < allowance; i++) {
+				Slot slot = wanted.get(i);
+				if (this.slots.tryAcquire(slot.tenantId(), slot.destination())) {
+					granted[i] = true;
+					held.add(slot);
+				}
 			}
 		}
-		if (reserved > used) {
-			this.slots.addAndGet(used - reserved);
+		return new Reservation(granted, held);
+	}
+
+	/** Slots held for fresh work until it is claimed. */
+	public final class Reservation {
+
+		private final boolean[] granted;
+
+		private final List<Slot> held;
+
+		private boolean settled;
+
+		Reservation(boolean[] granted, List<Slot> held) {
+			this.granted = granted;
+			this.held = held;
 		}
-		giveBack.forEach((job) -> this.queue.release(job, null)
+
+		/** Whether the {@code index}th wanted slot was granted. */
+		public boolean granted(int index) {
+			return this.granted[index];
+		}
+
+		public int count() {
+			return this.held.size();
+		}
+
+		/** Runs claimed {@code jobs} in the reserved slots and frees those left over. */
+		public synchronized void start(List<J> jobs) {
+			if (this.settled) {
+				jobs.forEach(DeliveryEngine.this::runOrRelease);
+				return;
+			}
+			this.settled = true;
+			List<Slot> unused = new ArrayList<>(this.held);
+			for (J job : jobs) {
+				boolean reserved = unused.remove(new Slot(job.tenantId(), job.destination()));
+				if (reserved && isRunning()) {
+					run(job);
+					continue;
+				}
+				if (reserved) {
+					DeliveryEngine.this.slots.release(job.tenantId(), job.destination());
+				}
+				runOrRelease(job);
+			}
+			unused.forEach((slot) -> freeSlot(slot.tenantId(), slot.destination()));
+		}
+
+		public synchronized void cancel() {
+			if (!this.settled) {
+				this.settled = true;
+				this.held.forEach((slot) -> freeSlot(slot.tenantId(), slot.destination()));
+			}
+		}
+
+	}
+
+	/** Starts claimed {@code jobs} that fit in a free slot; gives the rest back to the queue. */
+	public void start(List<J> jobs) {
+		jobs.forEach(this::runOrRelease);
+	}
+
+	private void runOrRelease(J job) {
+		if (isRunning() && this.slots.tryAcquire(job.tenantId(), job.destination())) {
+			run(job);
+			return;
+		}
+		this.queue.release(job, null)
 			.subscribe(null, (ex) -> log.warn("Releasing {} message {} failed; its lease will lapse", this.kind.id(),
-					job.id())));
+					job.id()));
+	}
+
+	private void freeSlot(String tenantId, String destination) {
+		this.slots.release(tenantId, destination);
+		// A freed slot may have due work waiting behind it (left to the poller because its
+		// destination was full): poll now rather than at the next tick. Wake-ups are coalesced.
+		wakeUp();
 	}
 
 	/** Polls now rather than at the next tick (fresh work stored, a replay, a freed slot). */
@@ -178,6 +254,7 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		this.wakeUps.tryEmitNext(Boolean.TRUE);
 	}
 
+	/** Runs {@code job} in the slot it holds. */
 	private void run(J job) {
 		this.running.put(job.id(), job);
 		Disposable[] self = new Disposable[1];
@@ -192,11 +269,10 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 			.onErrorComplete()
 			.doFinally((signal) -> {
 				this.running.remove(job.id());
-				this.slots.decrementAndGet();
 				if (self[0] != null) {
 					this.attempts.remove(self[0]);
 				}
-				wakeUp();
+				freeSlot(job.tenantId(), job.destination());
 			});
 		Disposable disposable = chain.subscribe();
 		if (!disposable.isDisposed()) {
@@ -208,48 +284,73 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		}
 	}
 
+	/** A claim's final outcome as recorded: a retryable one was rescheduled in {@code retryIn} or dead-lettered. */
+	private record Concluded(Outcome outcome, Duration retryIn, String deadLetterReason) {
+	}
+
 	private Mono<Void> process(J job) {
-		Mono<Outcome> calls = Mono.defer(() -> {
+		AtomicInteger tries = new AtomicInteger();
+		Mono<Concluded> calls = this.channel.permit(job).then(Mono.defer(() -> {
+			int attempt = tries.incrementAndGet();
 			Instant at = this.clock.instant();
 			long started = System.nanoTime();
 			return this.channel.send(job).flatMap((outcome) -> {
 				long nanos = System.nanoTime() - started;
 				timer(outcome).record(nanos, TimeUnit.NANOSECONDS);
-				AttemptRecord attempt = new AttemptRecord(at, outcome, TimeUnit.NANOSECONDS.toMillis(nanos));
+				AttemptRecord record = new AttemptRecord(at, outcome, TimeUnit.NANOSECONDS.toMillis(nanos));
 				// The provider's answer is written first, before anything else is decided or published.
-				Mono<Outcome> recorded = outcome.match(
-						(delivered) -> durably(this.queue.record(job, attempt, Step.DELIVERED)),
-						(retryable) -> durably(this.queue.record(job, attempt, Step.CONTINUE)),
-						(permanent) -> durably(this.queue.record(job, attempt, Step.FAILED)),
-						(account) -> Mono.<Void>empty())
-					.thenReturn(outcome);
-				return recorded.flatMap((o) -> (o instanceof Outcome.Retryable failure)
-						? Mono.<Outcome>error(new InProcessRetry.TransientAttempt(failure)) : Mono.just(o));
+				return outcome.match(
+						(delivered) -> durably(this.queue.record(job, record, Step.DELIVERED))
+							.thenReturn(new Concluded(outcome, null, null)),
+						(retryable) -> isLastTry(attempt, retryable) ? recordFailure(job, record, retryable)
+								: durably(this.queue.record(job, record, Step.CONTINUE))
+									.then(Mono.error(new InProcessRetry.TransientAttempt(retryable))),
+						(permanent) -> durably(this.queue.record(job, record, Step.FAILED))
+							.thenReturn(new Concluded(outcome, null, null)),
+						(account) -> Mono.just(new Concluded(outcome, null, null)));
 			});
-		});
-		return calls.transformDeferred(RetryOperator.of(this.retry))
-			.onErrorResume(InProcessRetry.TransientAttempt.class, (ex) -> Mono.just(ex.failure()))
-			.flatMap((outcome) -> conclude(job, outcome));
+		}));
+		// One try per claim (webhooks): no retry operator to build and count per delivery.
+		Mono<Concluded> tried = (this.settings.inProcessAttempts() > 1) ? calls.transformDeferred(RetryOperator.of(this.retry))
+				: calls;
+		return tried.flatMap((concluded) -> conclude(job, concluded));
 	}
 
-	private Mono<Void> conclude(J job, Outcome outcome) {
+	/** Whether resilience4j would not call again after this retryable failure (see {@link InProcessRetry#config}). */
+	private boolean isLastTry(int attempt, Outcome.Retryable failure) {
+		return attempt >= this.settings.inProcessAttempts() || (failure.retryAfter() != null
+				&& failure.retryAfter().compareTo(this.settings.maxRetryAfterInProcess()) > 0);
+	}
+
+	/** The claim's tries are spent: the attempt and the next state (a retry stage or dead letter) in one write. */
+	private Mono<Concluded> recordFailure(J job, AttemptRecord record, Outcome.Retryable failure) {
+		Optional<Duration> delay = this.schedule.nextDelay(job.retriesUsed(), failure.retryAfter());
+		if (delay.isPresent()) {
+			return durably(this.queue.recordFailure(job, record, delay.get(), null))
+				.thenReturn(new Concluded(failure, delay.get(), null));
+		}
+		String reason = "retry schedule exhausted after " + (job.retriesUsed() + 1) + " tries; last: "
+				+ failure.describe();
+		return durably(this.queue.recordFailure(job, record, null, reason)).thenReturn(new Concluded(failure, null, reason));
+	}
+
+	private Mono<Void> conclude(J job, Concluded concluded) {
+		Outcome outcome = concluded.outcome();
 		return outcome.match((delivered) -> {
 			reopen();
 			this.deliveries.delivered(Duration.between(job.acceptedAt(), this.clock.instant()));
 			log.info("Delivered {} message {} ({})", this.kind.id(), job.id(), delivered.providerCode());
-			return Mono.<Void>empty();
+			return afterOutcome(job, outcome);
 		}, (retryable) -> {
 			reopen();
-			Optional<Duration> delay = this.schedule.nextDelay(job.retriesUsed(), retryable.retryAfter());
-			if (delay.isPresent()) {
+			if (concluded.retryIn() != null) {
 				this.deliveries.count(RelayMetrics.Outcome.RETRY_SCHEDULED);
 				log.info("{} message {} failed transiently ({}); next try in {} ms", this.kind.id(), job.id(),
-						retryable.describe(), delay.get().toMillis());
-				return durably(this.queue.retryLater(job, delay.get(), retryable.describe()));
+						retryable.describe(), concluded.retryIn().toMillis());
+				return afterOutcome(job, outcome);
 			}
-			String reason = "retry schedule exhausted after " + (job.retriesUsed() + 1) + " tries; last: "
-					+ retryable.describe();
-			return durably(this.queue.deadLetter(job, reason)).then(publishDeadLetter(job, reason)).then(Mono.fromRunnable(() -> {
+			String reason = concluded.deadLetterReason();
+			return afterOutcome(job, outcome).then(publishDeadLetter(job, reason)).then(Mono.fromRunnable(() -> {
 				log.warn("Dead-lettered {} message {}: {}", this.kind.id(), job.id(), DeadLetterPublisher.reason(reason));
 				this.deliveries.count(RelayMetrics.Outcome.DEAD_LETTERED);
 				this.deliveries.deadLettered(RelayMetrics.Cause.EXHAUSTED);
@@ -260,7 +361,7 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 			String reason = "permanent failure: " + permanent.describe();
 			// Failed, not dead-lettered: the DLT record tells consumers of the DLT, no alert (as before).
 			this.deliveries.count(RelayMetrics.Outcome.FAILED);
-			return publishDeadLetter(job, reason).then(Mono.fromRunnable(() -> {
+			return afterOutcome(job, outcome).then(publishDeadLetter(job, reason)).then(Mono.fromRunnable(() -> {
 				this.deliveries.deadLettered(RelayMetrics.Cause.REJECTED);
 				log.info("{} message {} reached the DLT as failed: {}", this.kind.id(), job.id(),
 						DeadLetterPublisher.reason(reason));
@@ -274,6 +375,14 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 				this.alerter.deadLettered(this.kind, null, null, reason);
 			}
 			return durably(this.queue.release(job, "paused: " + account.describe()));
+		});
+	}
+
+	/** The channel's side effects on the destination; the delivery's state is settled whatever they do. */
+	private Mono<Void> afterOutcome(J job, Outcome outcome) {
+		return this.channel.afterOutcome(job, outcome).onErrorResume((ex) -> {
+			log.warn("After the outcome of {} message {}: {}", this.kind.id(), job.id(), ex.toString());
+			return Mono.empty();
 		});
 	}
 
@@ -292,44 +401,26 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 
 	/** Retries a fenced write in place until it lands; a refused one (lease taken over) ends in {@link Fenced}. */
 	private static Mono<Void> durably(Mono<Boolean> write) {
-		return write.flatMap((held) -> held ? Mono.<Void>empty() : Mono.<Void>error(new Fenced()))
-			.retryWhen(UNTIL_RECORDED.doBeforeRetry((signal) -> {
-				if (signal.totalRetries() % 20 == 0) {
-					log.warn("Recording a delivery failed (try {}); retrying in place: {}", signal.totalRetries() + 1,
-							signal.failure().toString());
-				}
-			}))
-			.onErrorMap((ex) -> reactor.core.Exceptions.isRetryExhausted(ex) ? ex.getCause() : ex);
+		return Writes.untilWritten(write).flatMap((held) -> held ? Mono.<Void>empty() : Mono.<Void>error(new Fenced()));
 	}
 
 	private Timer timer(Outcome outcome) {
-		return Timer.builder(this.metricPrefix + ".attempts")
-			.description("Provider calls by channel and outcome")
-			.tag("channel", this.kind.id())
-			.tag("outcome", outcome.outcomeName())
-			.publishPercentileHistogram()
-			.register(this.meters);
+		return outcome.match((d) -> this.deliveredTimer, (r) -> this.retryableTimer, (p) -> this.permanentTimer,
+				(a) -> this.accountTimer);
 	}
 
 	private Mono<Integer> poll() {
-		int reserved = reserve(this.settings.batchSize());
-		if (reserved == 0) {
+		int limit = Math.min(Math.min(this.settings.batchSize(), this.slots.free()),
+				this.gate.allowance(this.slots.inFlight()));
+		if (limit <= 0) {
 			return Mono.just(0);
 		}
-		java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
-		return this.queue.claimDue(this.owner, List.copyOf(this.running.keySet()), reserved, this.settings.lease())
+		// A failed claim claims nothing: a database that is away is asked again at the next tick,
+		// not in a tight loop.
+		return this.queue.claimDue(this.owner, List.copyOf(this.running.keySet()), this.slots.capacity(), limit,
+				this.settings.lease())
 			.collectList()
-			.doOnNext((jobs) -> {
-				started.set(true);
-				start(jobs, reserved);
-			})
-			// A failed or cancelled claim frees its slots without waking the poller: a database that
-			// is away is asked again at the next tick, not in a tight loop.
-			.doFinally((signal) -> {
-				if (started.compareAndSet(false, true)) {
-					this.slots.addAndGet(-reserved);
-				}
-			})
+			.doOnNext(this::start)
 			.map(List::size);
 	}
 

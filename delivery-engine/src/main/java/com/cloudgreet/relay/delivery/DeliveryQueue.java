@@ -16,9 +16,11 @@ public interface DeliveryQueue<J extends Job> {
 	/**
 	 * Claims up to {@code limit} due deliveries ({@code FOR UPDATE SKIP LOCKED}) that are not leased
 	 * or whose lease lapsed, skipping {@code busy} (this instance's own attempts in flight), with a
-	 * new lease of {@code owner} and a new fencing token each.
+	 * new lease of {@code owner} and a new fencing token each. At most as many per destination and
+	 * per tenant as {@code capacity} has free: the engine starts only what fits and gives the rest
+	 * back. A queue with a single destination may leave the destination caps to the engine.
 	 */
-	Flux<J> claimDue(String owner, Collection<String> busy, int limit, Duration lease);
+	Flux<J> claimDue(String owner, Collection<String> busy, Capacity capacity, int limit, Duration lease);
 
 	/** Extends the leases still held under these tokens; lapsed ones nobody took over included. */
 	Mono<Void> renew(Collection<Lease> leases, Duration lease);
@@ -28,6 +30,19 @@ public interface DeliveryQueue<J extends Job> {
 	 * in one statement; {@code CONTINUE} keeps the lease for another in-process attempt.
 	 */
 	Mono<Boolean> record(J job, AttemptRecord attempt, Step step);
+
+	/**
+	 * The claim's last attempt failed retryably: appends it and spends one retry stage (due again
+	 * after {@code retryIn}) or, with {@code retryIn} null, dead-letters the delivery with
+	 * {@code reason}. A queue that can should do this in one statement; this default takes two
+	 * writes, each retried in place, so a failed second write never logs the attempt twice.
+	 */
+	default Mono<Boolean> recordFailure(J job, AttemptRecord attempt, Duration retryIn, String reason) {
+		return Writes.untilWritten(record(job, attempt, Step.CONTINUE))
+			.flatMap((held) -> !held ? Mono.just(false)
+					: Writes.untilWritten((retryIn != null) ? retryLater(job, retryIn, attempt.outcome().describe())
+							: deadLetter(job, reason)));
+	}
 
 	/** Spends one retry stage: due again after {@code retryIn}, lease given up. */
 	Mono<Boolean> retryLater(J job, Duration retryIn, String error);

@@ -5,7 +5,11 @@ import java.time.Duration;
 /**
  * How one channel's engine runs.
  *
- * @param maxInFlight attempts in flight per instance (the channel is one destination: one provider account)
+ * @param maxInFlight attempts in flight per instance
+ * @param perDestination attempts in flight to one destination (a webhook endpoint, a provider
+ * account) per instance: a slow destination holds at most this many slots
+ * @param perTenant attempts in flight for one tenant per instance: one tenant's slow destinations
+ * cannot take every slot from the others
  * @param batchSize most deliveries claimed by one poll
  * @param pollInterval how often due retries and lapsed leases are looked for; fresh work and freed
  * slots wake the poller at once
@@ -17,7 +21,14 @@ import java.time.Duration;
  * @param minPause first pause after an account-level failure, doubling per failed probe up to {@code maxPause}
  * @param drainTimeout how long a graceful stop waits for attempts in flight
  */
-public record EngineSettings(int maxInFlight, int batchSize, Duration pollInterval, Duration lease,
-		int inProcessAttempts, Duration initialBackoff, double backoffMultiplier, Duration maxRetryAfterInProcess,
-		Duration minPause, Duration maxPause, Duration drainTimeout) {
+public record EngineSettings(int maxInFlight, int perDestination, int perTenant, int batchSize, Duration pollInterval,
+		Duration lease, int inProcessAttempts, Duration initialBackoff, double backoffMultiplier,
+		Duration maxRetryAfterInProcess, Duration minPause, Duration maxPause, Duration drainTimeout) {
+
+	public EngineSettings {
+		if (maxInFlight < 1 || perDestination < 1 || perTenant < 1) {
+			throw new IllegalArgumentException("maxInFlight, perDestination and perTenant must be at least 1");
+		}
+	}
+
 }

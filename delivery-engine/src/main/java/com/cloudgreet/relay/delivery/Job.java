@@ -9,6 +9,12 @@ public interface Job {
 
 	String tenantId();
 
+	/**
+	 * Where it goes, as the engine bounds concurrency: a webhook endpoint, the SMTP account, the
+	 * SMS provider account. At most {@link EngineSettings#perDestination()} attempts run per destination.
+	 */
+	String destination();
+
 	/** Retry stages spent since the delivery was accepted or last replayed. */
 	int retriesUsed();
 

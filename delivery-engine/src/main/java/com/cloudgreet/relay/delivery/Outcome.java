@@ -24,6 +24,14 @@ public sealed interface Outcome {
 	 */
 	String detail();
 
+	/**
+	 * What the receiver answered, verbatim and bounded (a webhook's response excerpt), for the
+	 * attempt log; {@code null} for channels that keep only {@link #detail()}.
+	 */
+	default String response() {
+		return null;
+	}
+
 	/** Exhaustive case analysis (Java 17 has no pattern switch): a new outcome breaks every caller. */
 	<R> R match(Function<Delivered, R> delivered, Function<Retryable, R> retryable, Function<Permanent, R> permanent,
 			Function<AccountFailure, R> account);
@@ -49,7 +57,7 @@ public sealed interface Outcome {
 	}
 
 	/** Accepted by the provider; {@code providerMessageId} is its id for the message (Twilio SM sid). */
-	record Delivered(String providerCode, String detail, String providerMessageId,
+	record Delivered(String providerCode, String detail, String providerMessageId, String response,
 			List<RecipientOutcome> recipients) implements Outcome {
 
 		public Delivered {
@@ -58,7 +66,16 @@ public sealed interface Outcome {
 		}
 
 		public Delivered(String providerCode, String detail, String providerMessageId) {
-			this(providerCode, detail, providerMessageId, List.of());
+			this(providerCode, detail, providerMessageId, null, List.of());
+		}
+
+		public Delivered(String providerCode, String detail, String providerMessageId, String response) {
+			this(providerCode, detail, providerMessageId, response, List.of());
+		}
+
+		public Delivered(String providerCode, String detail, String providerMessageId,
+				List<RecipientOutcome> recipients) {
+			this(providerCode, detail, providerMessageId, null, recipients);
 		}
 
 		@Override
@@ -70,8 +87,8 @@ public sealed interface Outcome {
 	}
 
 	/** Worth trying again later; {@code retryAfter} is the provider's own hint, if any. */
-	record Retryable(String providerCode, String detail, Duration retryAfter, List<RecipientOutcome> recipients)
-			implements Outcome {
+	record Retryable(String providerCode, String detail, Duration retryAfter, String response,
+			List<RecipientOutcome> recipients) implements Outcome {
 
 		public Retryable {
 			detail = Redaction.redact(detail);
@@ -79,7 +96,15 @@ public sealed interface Outcome {
 		}
 
 		public Retryable(String providerCode, String detail, Duration retryAfter) {
-			this(providerCode, detail, retryAfter, List.of());
+			this(providerCode, detail, retryAfter, null, List.of());
+		}
+
+		public Retryable(String providerCode, String detail, Duration retryAfter, String response) {
+			this(providerCode, detail, retryAfter, response, List.of());
+		}
+
+		public Retryable(String providerCode, String detail, Duration retryAfter, List<RecipientOutcome> recipients) {
+			this(providerCode, detail, retryAfter, null, recipients);
 		}
 
 		public Optional<Duration> retryAfterHint() {
@@ -95,7 +120,8 @@ public sealed interface Outcome {
 	}
 
 	/** Will never succeed as sent (rejected recipient, invalid number): fail at once. */
-	record Permanent(String providerCode, String detail, List<RecipientOutcome> recipients) implements Outcome {
+	record Permanent(String providerCode, String detail, String response, List<RecipientOutcome> recipients)
+			implements Outcome {
 
 		public Permanent {
 			detail = Redaction.redact(detail);
@@ -103,7 +129,15 @@ public sealed interface Outcome {
 		}
 
 		public Permanent(String providerCode, String detail) {
-			this(providerCode, detail, List.of());
+			this(providerCode, detail, null, List.of());
+		}
+
+		public Permanent(String providerCode, String detail, String response) {
+			this(providerCode, detail, response, List.of());
+		}
+
+		public Permanent(String providerCode, String detail, List<RecipientOutcome> recipients) {
+			this(providerCode, detail, null, recipients);
 		}
 
 		@Override

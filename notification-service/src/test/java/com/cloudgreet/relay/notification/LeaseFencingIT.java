@@ -13,6 +13,7 @@ import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.delivery.AttemptRecord;
+import com.cloudgreet.relay.delivery.Capacity;
 import com.cloudgreet.relay.delivery.DeliveryQueue;
 import com.cloudgreet.relay.delivery.DeliveryQueue.Step;
 import com.cloudgreet.relay.delivery.Outcome;
@@ -63,7 +64,7 @@ class LeaseFencingIT extends NotificationIT {
 	void refusesEveryWriteOfAnOwnerWhoseLeaseWasTakenOver() {
 		MessageJob old = storeClaimedBy("old-owner");
 		lapse(old.id());
-		MessageJob taken = this.queue.claimDue("new-owner", List.of(), 100, LEASE)
+		MessageJob taken = this.queue.claimDue("new-owner", List.of(), Capacity.unlimited(), 100, LEASE)
 			.filter((job) -> job.id().equals(old.id()))
 			.blockFirst(Duration.ofSeconds(10));
 		assertThat(taken).isNotNull();
@@ -93,7 +94,7 @@ class LeaseFencingIT extends NotificationIT {
 	@Test
 	void aLeaseHeldByAnotherOwnerIsNeitherClaimedNorCountedAsAnAttempt() {
 		MessageJob held = storeClaimedBy("busy-owner");
-		assertThat(this.queue.claimDue("other-owner", List.of(), 100, LEASE)
+		assertThat(this.queue.claimDue("other-owner", List.of(), Capacity.unlimited(), 100, LEASE)
 			.filter((job) -> job.id().equals(held.id()))
 			.collectList()
 			.block(Duration.ofSeconds(10))).isEmpty();
@@ -109,7 +110,7 @@ class LeaseFencingIT extends NotificationIT {
 		assertThat(this.queue.record(job, answer, Step.DELIVERED).block()).isTrue();
 		assertThat(status(job.id()).path("status").asString()).isEqualTo("delivered");
 		// Settled: nobody claims it again.
-		assertThat(this.queue.claimDue("next-owner", List.of(), 100, LEASE)
+		assertThat(this.queue.claimDue("next-owner", List.of(), Capacity.unlimited(), 100, LEASE)
 			.filter((claimed) -> claimed.id().equals(job.id()))
 			.collectList()
 			.block(Duration.ofSeconds(10))).isEmpty();
@@ -121,7 +122,7 @@ class LeaseFencingIT extends NotificationIT {
 				storeClaimedBy("batch-owner"), storeClaimedBy("batch-owner"));
 		MessageJob stale = jobs.get(1);
 		lapse(stale.id());
-		assertThat(this.queue.claimDue("thief", List.of(), 100, LEASE)
+		assertThat(this.queue.claimDue("thief", List.of(), Capacity.unlimited(), 100, LEASE)
 			.filter((job) -> job.id().equals(stale.id()))
 			.blockFirst(Duration.ofSeconds(10))).isNotNull();
 		AttemptRecord answer = new AttemptRecord(Instant.now(), new Outcome.Retryable("503", "busy", null), 5);

@@ -14,6 +14,12 @@ public final class RelayKafkaHeaders {
 	/** The tenant of a record, copied from the event so DLT tooling can filter without parsing. */
 	public static final String TENANT_ID = "relay-tenant-id";
 
+	/** Which delivery of a webhook event a DLT record is; absent on poison records. */
+	public static final String DELIVERY_ID = "relay-delivery-id";
+
+	/** The endpoint of that delivery. */
+	public static final String ENDPOINT_ID = "relay-endpoint-id";
+
 	private RelayKafkaHeaders() {
 	}
 

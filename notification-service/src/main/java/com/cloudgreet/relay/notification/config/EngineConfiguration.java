@@ -90,7 +90,9 @@ public class EngineConfiguration {
 			List<java.time.Duration> retryDelays, NotificationProperties properties, DeadLetterAlerter alerter,
 			MeterRegistry meters, TraceParents traces, String owner) {
 		NotificationProperties.Delivery d = properties.delivery();
-		EngineSettings settings = new EngineSettings(d.maxInFlight(), d.batchSize(), d.pollInterval(), d.lease(),
+		// One provider account per channel: the channel's whole allowance is its one destination's,
+		// and tenants share it as before.
+		EngineSettings settings = new EngineSettings(d.maxInFlight(), d.maxInFlight(), d.maxInFlight(), d.batchSize(), d.pollInterval(), d.lease(),
 				d.inProcessAttempts(), d.initialBackoff(), d.backoffMultiplier(), d.maxRetryAfterInProcess(),
 				d.minPause(), d.maxPause(), d.drainTimeout());
 		RetrySchedule schedule = new RetrySchedule(retryDelays, d.jitter(), d.maxRetryAfter(),

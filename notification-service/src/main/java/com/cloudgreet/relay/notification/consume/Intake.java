@@ -105,12 +105,27 @@ public class Intake {
 					}
 				});
 				DeliveryEngine<MessageJob> engine = this.engines.of(channel);
-				int reserved = engine.reserve(good.size());
-				return this.store.ingest(channel, good, reserved, engine.owner(), this.lease)
-					.doOnError((ex) -> engine.start(List.of(), reserved))
+				String destination = MessageJob.destinationOf(channel);
+				var reservation = engine
+					.reserve(good.stream().map((m) -> new DeliveryEngine.Slot(m.tenantId(), destination)).toList());
+				// Messages with a slot go first: the store claims the first count() of the batch.
+				List<NewMessage> ordered = new ArrayList<>(good.size());
+				for (int i = 0; i < good.size(); i++) {
+					if (reservation.granted(i)) {
+						ordered.add(good.get(i));
+					}
+				}
+				for (int i = 0; i < good.size(); i++) {
+					if (!reservation.granted(i)) {
+						ordered.add(good.get(i));
+					}
+				}
+				return this.store.ingest(channel, ordered, reservation.count(), engine.owner(), this.lease)
+					.doOnError((ex) -> reservation.cancel())
+					.doOnCancel(reservation::cancel)
 					.flatMap((ingested) -> {
-						engine.start(ingested.claimed(), reserved);
-						if (good.size() > reserved) {
+						reservation.start(ingested.claimed());
+						if (good.size() > reservation.count()) {
 							engine.wakeUp();
 						}
 						for (String foreign : ingested.foreign()) {

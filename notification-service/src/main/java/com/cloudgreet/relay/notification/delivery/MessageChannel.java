@@ -44,11 +44,13 @@ public class MessageChannel implements DeliveryChannel<MessageJob> {
 	}
 
 	@Override
+	public Mono<Void> permit(MessageJob job) {
+		return this.permit;
+	}
+
+	@Override
 	public Mono<Outcome> send(MessageJob job) {
-		return Mono.defer(() -> {
-			RelayRequest request = decode(job);
-			return this.permit.then(Mono.defer(() -> this.sender.apply(request)));
-		});
+		return Mono.defer(() -> this.sender.apply(decode(job)));
 	}
 
 	@Override

@@ -21,6 +21,16 @@ public record MessageJob(Lease lease, String tenantId, Channel channel, String e
 		this(lease, tenantId, channel, event, retriesUsed, traceparent, acceptedAt, null);
 	}
 
+	/** Each channel sends through one provider account (the SMTP account, the SMS provider account). */
+	public static String destinationOf(Channel channel) {
+		return channel.id();
+	}
+
+	@Override
+	public String destination() {
+		return destinationOf(this.channel);
+	}
+
 	/** Leaves the decoded request out: it holds the message's recipients and body. */
 	@Override
 	public String toString() {

@@ -13,6 +13,7 @@ import java.util.Map;
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.status.StatusPage;
 import com.cloudgreet.relay.delivery.AttemptRecord;
+import com.cloudgreet.relay.delivery.Capacity;
 import com.cloudgreet.relay.delivery.DeliveryQueue;
 import com.cloudgreet.relay.delivery.Lease;
 import com.cloudgreet.relay.delivery.Outcome;
@@ -299,7 +300,10 @@ public class MessageStore {
 		}
 
 		@Override
-		public Flux<MessageJob> claimDue(String owner, Collection<String> busy, int limit, Duration lease) {
+		public Flux<MessageJob> claimDue(String owner, Collection<String> busy, Capacity capacity, int limit,
+				Duration lease) {
+			// One destination per channel: the limit already is what fits. Tenant caps are the
+			// engine's to enforce when it starts the claimed messages (the rest go back).
 			return MessageStore.this.db.sql("""
 					with due as (select id from message
 					    where channel = :channel and status in ('queued', 'sending') and due_at <= now()

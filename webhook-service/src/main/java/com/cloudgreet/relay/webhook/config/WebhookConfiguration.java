@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -17,12 +18,17 @@ import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.metrics.DeliveryMetrics;
 import com.cloudgreet.relay.webhook.delivery.AutoDisableRule;
-import com.cloudgreet.relay.webhook.delivery.DeadLetters;
-import com.cloudgreet.relay.webhook.delivery.DeliveryDispatcher;
-import com.cloudgreet.relay.webhook.delivery.DeliveryStore;
-import com.cloudgreet.relay.webhook.delivery.FanOut;
-import com.cloudgreet.relay.webhook.delivery.OutcomeHandler;
+import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
+import com.cloudgreet.relay.delivery.DeadLetterPublisher;
+import com.cloudgreet.relay.delivery.DeliveryEngine;
+import com.cloudgreet.relay.delivery.DestinationThrottle;
+import com.cloudgreet.relay.delivery.EngineSettings;
 import com.cloudgreet.relay.delivery.TraceParents;
+import com.cloudgreet.relay.webhook.delivery.DeliveryStore;
+import com.cloudgreet.relay.webhook.delivery.EndpointHealth;
+import com.cloudgreet.relay.webhook.delivery.FanOut;
+import com.cloudgreet.relay.webhook.delivery.WebhookChannel;
+import com.cloudgreet.relay.webhook.delivery.WebhookJob;
 import com.cloudgreet.relay.webhook.delivery.WebhookEventListener;
 import com.cloudgreet.relay.webhook.delivery.WebhookHttpClient;
 import com.cloudgreet.relay.webhook.delivery.WebhookSender;
@@ -44,6 +50,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -116,7 +123,7 @@ public class WebhookConfiguration {
 			.maxConnections(webhooks.maxInFlight())
 			.pendingAcquireTimeout(webhooks.timeout())
 			// Receivers often close idle keep-alive connections after ~60 s; retire ours first.
-			.maxIdleTime(java.time.Duration.ofSeconds(30))
+			.maxIdleTime(Duration.ofSeconds(30))
 			.build();
 	}
 
@@ -151,32 +158,44 @@ public class WebhookConfiguration {
 	}
 
 	@Bean
-	DeadLetters deadLetters(KafkaTemplate<String, byte[]> kafka, DeadLetterAlerter alerter, DeliveryMetrics metrics) {
-		return new DeadLetters(kafka, alerter, metrics);
+	DeadLetterPublisher deadLetterPublisher(KafkaTemplate<String, byte[]> kafka) {
+		return new DeadLetterPublisher(kafka);
 	}
 
 	@Bean
-	OutcomeHandler outcomeHandler(DeliveryStore store, DeadLetters deadLetters, WebhookServiceProperties properties,
-			DeliveryMetrics deliveries, MeterRegistry meters, Clock clock) {
+	EndpointHealth endpointHealth(DeliveryStore store, WebhookServiceProperties properties, DeadLetterAlerter alerter,
+			MeterRegistry meters, Clock clock) {
+		var autoDisable = properties.webhooks().autoDisable();
+		var rule = new AutoDisableRule(autoDisable.enabled(), autoDisable.consecutiveFailures(), autoDisable.failingFor());
+		return new EndpointHealth(store, rule, alerter, meters, clock);
+	}
+
+	@Bean
+	WebhookChannel webhookChannel(WebhookSender sender, ReactiveStringRedisTemplate redis, DeliveryStore store,
+			DeadLetterPublisher deadLetters, EndpointHealth health) {
+		return new WebhookChannel(sender, new DestinationThrottle(new RedisRateLimiter(redis)), store, deadLetters,
+				health);
+	}
+
+	/** The delivery engine every channel shares (module delivery-engine), over the delivery table. */
+	@Bean
+	DeliveryEngine<WebhookJob> webhookEngine(DeliveryStore store, WebhookChannel channel,
+			WebhookServiceProperties properties, DeadLetterAlerter alerter, MeterRegistry meters, TraceParents traces,
+			Clock clock) {
 		var webhooks = properties.webhooks();
+		var dispatcher = webhooks.dispatcher();
+		// One attempt per claim: a failed POST spends a retry stage at once (the schedule starts
+		// with 0s), so in-process retry, Retry-After waits in process and account pauses are off.
+		var settings = new EngineSettings(webhooks.maxInFlight(), webhooks.perEndpointConcurrency(),
+				webhooks.maxInFlightPerTenant(), dispatcher.batchSize(), dispatcher.pollInterval(), dispatcher.lease(), 1,
+				Duration.ZERO, 1.0, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1),
+				webhooks.timeout().plusSeconds(1));
 		var schedule = new RetrySchedule(webhooks.retryDelays(), webhooks.jitter(), webhooks.maxRetryAfter(),
 				() -> ThreadLocalRandom.current().nextDouble());
-		var rule = new AutoDisableRule(webhooks.autoDisable().enabled(), webhooks.autoDisable().consecutiveFailures(),
-				webhooks.autoDisable().failingFor());
-		return new OutcomeHandler(store, schedule, rule, deadLetters, deliveries, meters, clock);
-	}
-
-	@Bean
-	DeliveryDispatcher deliveryDispatcher(DeliveryStore store, WebhookSender sender, OutcomeHandler outcomes,
-			WebhookServiceProperties properties, Clock clock, MeterRegistry meters, TraceParents traces) {
-		var webhooks = properties.webhooks();
-		var settings = new DeliveryDispatcher.Settings(webhooks.perEndpointConcurrency(),
-				webhooks.maxInFlightPerTenant(), webhooks.maxInFlight(),
-				webhooks.dispatcher().batchSize(), webhooks.dispatcher().pollInterval(), webhooks.dispatcher().lease(),
-				webhooks.timeout().plusSeconds(1));
 		// Unique per process start: a restarted instance must not take its predecessor's leases for its own.
 		String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-		return new DeliveryDispatcher(store, sender, outcomes, settings, clock, owner, meters, traces);
+		return new DeliveryEngine<>(Channel.WEBHOOK, store.queue(), channel, schedule, settings, alerter, meters,
+				"relay.webhook", traces, clock, owner);
 	}
 
 	@Bean
@@ -187,14 +206,15 @@ public class WebhookConfiguration {
 	}
 
 	@Bean
-	FanOut fanOut(DeliveryStore store, EndpointRepository endpoints, DeliveryDispatcher dispatcher,
+	FanOut fanOut(DeliveryStore store, EndpointRepository endpoints, DeliveryEngine<WebhookJob> engine,
 			WebhookServiceProperties properties, Clock clock, TraceParents traces) {
-		return new FanOut(store, endpoints, dispatcher, properties.webhooks().dispatcher().lease(), clock, traces);
+		return new FanOut(store, endpoints, engine, properties.webhooks().dispatcher().lease(), clock, traces);
 	}
 
 	@Bean
-	WebhookEventListener webhookEventListener(FanOut fanOut, DeadLetters deadLetters) {
-		return new WebhookEventListener(fanOut, deadLetters);
+	WebhookEventListener webhookEventListener(FanOut fanOut, DeadLetterPublisher deadLetters,
+			DeadLetterAlerter alerter, DeliveryMetrics metrics) {
+		return new WebhookEventListener(fanOut, deadLetters, alerter, metrics);
 	}
 
 	@Bean

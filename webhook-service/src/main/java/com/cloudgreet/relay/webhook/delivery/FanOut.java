@@ -1,6 +1,5 @@
 package com.cloudgreet.relay.webhook.delivery;
 
-import com.cloudgreet.relay.delivery.TraceParents;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -12,13 +11,14 @@ import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.message.WebhookEvent;
-import com.cloudgreet.relay.webhook.endpoint.Endpoint;
+import com.cloudgreet.relay.delivery.DeliveryEngine;
+import com.cloudgreet.relay.delivery.TraceParents;
 import com.cloudgreet.relay.webhook.endpoint.EndpointRepository;
 import reactor.core.publisher.Mono;
 
 /**
  * Turns one accepted event into one delivery per subscribed, enabled endpoint, durably, then
- * hands the deliveries to the dispatcher. Idempotent per (tenant, event id): a redelivered
+ * hands the deliveries to the delivery engine. Idempotent per (tenant, event id): a redelivered
  * record adds nothing.
  */
 public class FanOut {
@@ -27,7 +27,7 @@ public class FanOut {
 
 	private final EndpointRepository endpoints;
 
-	private final DeliveryDispatcher dispatcher;
+	private final DeliveryEngine<WebhookJob> engine;
 
 	private final Duration lease;
 
@@ -35,12 +35,12 @@ public class FanOut {
 
 	private final TraceParents traces;
 
-	public FanOut(DeliveryStore store, EndpointRepository endpoints, DeliveryDispatcher dispatcher, Duration lease,
+	public FanOut(DeliveryStore store, EndpointRepository endpoints, DeliveryEngine<WebhookJob> engine, Duration lease,
 			Clock clock, TraceParents traces) {
 		this.traces = traces;
 		this.store = store;
 		this.endpoints = endpoints;
-		this.dispatcher = dispatcher;
+		this.engine = engine;
 		this.lease = lease;
 		this.clock = clock;
 	}
@@ -55,14 +55,22 @@ public class FanOut {
 			.flatMap((subscribers) -> {
 				// Slots are reserved before the insert so deliveries that can go out now are claimed
 				// in the same statement; the rest wait for the poller, with no claim to undo.
-				var reservation = this.dispatcher.reserve(request.tenantId(), subscribers.stream().map(Endpoint::id).toList());
+				var reservation = this.engine.reserve(subscribers.stream()
+					.map((endpoint) -> new DeliveryEngine.Slot(request.tenantId(), endpoint.id()))
+					.toList());
 				return this.store
-					.ingest(stored, subscribers, reservation.endpointIds(), () -> RelayIds.next(IdKind.DELIVERY),
-							this.dispatcher.owner(), this.lease)
+					.ingest(stored, subscribers, reservation::granted, () -> RelayIds.next(IdKind.DELIVERY),
+							this.engine.owner(), this.lease)
 					.collectList()
 					.doOnNext(reservation::start)
 					.doOnError((ex) -> reservation.cancel())
 					.doOnCancel(reservation::cancel)
+					.doOnNext((started) -> {
+						if (started.size() < subscribers.size()) {
+							// Deliveries without a free slot wait for the poller; it looks now.
+							this.engine.wakeUp();
+						}
+					})
 					.map((started) -> subscribers.size());
 			});
 	}

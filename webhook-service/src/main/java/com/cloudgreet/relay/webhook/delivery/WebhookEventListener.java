@@ -1,12 +1,18 @@
 package com.cloudgreet.relay.webhook.delivery;
 
 import java.time.Duration;
+import java.util.Map;
 
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
+import com.cloudgreet.relay.common.metrics.DeliveryMetrics;
+import com.cloudgreet.relay.common.metrics.RelayMetrics.Cause;
+import com.cloudgreet.relay.common.privacy.Redaction;
+import com.cloudgreet.relay.delivery.DeadLetterPublisher;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +24,8 @@ import reactor.util.retry.Retry;
  * Consumes {@code relay.webhook.v1}. The returned Mono completes once the event's deliveries are
  * stored, and only then does the offset commit (async acks), so a crash never loses an event;
  * a redelivered record is a no-op (see {@link FanOut}). Retries of deliveries do not go through
- * Kafka retry topics: see {@link DeliveryDispatcher} and the README for why.
+ * Kafka retry topics but the delivery engine's schedule in PostgreSQL: see the README for why.
+ * A record that cannot be decoded goes straight to the DLT as it came, never retried.
  */
 public class WebhookEventListener {
 
@@ -34,11 +41,18 @@ public class WebhookEventListener {
 
 	private final FanOut fanOut;
 
-	private final DeadLetters deadLetters;
+	private final DeadLetterPublisher deadLetters;
 
-	public WebhookEventListener(FanOut fanOut, DeadLetters deadLetters) {
+	private final DeadLetterAlerter alerter;
+
+	private final DeliveryMetrics metrics;
+
+	public WebhookEventListener(FanOut fanOut, DeadLetterPublisher deadLetters, DeadLetterAlerter alerter,
+			DeliveryMetrics metrics) {
 		this.fanOut = fanOut;
 		this.deadLetters = deadLetters;
+		this.alerter = alerter;
+		this.metrics = metrics;
 	}
 
 	// idIsGroup = false: the consumer group comes from spring.kafka.consumer.group-id, not the id.
@@ -52,12 +66,25 @@ public class WebhookEventListener {
 			request = CloudEventCodec.decode(record.value(), Channel.WEBHOOK);
 		}
 		catch (InvalidMessageException ex) {
-			return this.deadLetters.poison(record.key(), record.value(), ex.getMessage())
-				.retryWhen(UNTIL_STORED)
-				.contextCapture();
+			return poison(record, ex.getMessage()).retryWhen(UNTIL_STORED).contextCapture();
 		}
 		// contextCapture: the record's trace (from its traceparent header) follows the fan-out.
 		return this.fanOut.accept(request).retryWhen(UNTIL_STORED).then().contextCapture();
+	}
+
+	private Mono<Void> poison(ConsumerRecord<String, byte[]> record, String cause) {
+		// Parser messages may quote what they could not read, and a record's key is the producer's
+		// choice; neither may carry a recipient into the header, the log or the alert.
+		String reason = DeadLetterPublisher.reason(cause);
+		String shownKey = record.key() == null ? "(no key)" : Redaction.redact(record.key());
+		return this.deadLetters.publish(WebhookChannel.DEAD_LETTER_TOPIC, record.key(), record.value(), reason, null,
+				Map.of())
+			.doOnSuccess((sent) -> {
+				log.warn("Poison record on {} (key {}) sent to {}: {}", Topics.WEBHOOK, shownKey,
+						WebhookChannel.DEAD_LETTER_TOPIC, reason);
+				this.alerter.deadLettered(Channel.WEBHOOK, shownKey, "(unknown)", reason);
+				this.metrics.deadLettered(Cause.UNREADABLE);
+			});
 	}
 
 }

@@ -7,9 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeoutException;
 
-import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.Delivered;
-import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.PermanentFailure;
-import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.RetryableFailure;
+import com.cloudgreet.relay.delivery.Outcome;
+import com.cloudgreet.relay.delivery.RetryAfter;
 import com.cloudgreet.relay.webhook.signing.WebhookSigner;
 import com.cloudgreet.relay.webhook.ssrf.UnsafeUrlException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -22,13 +21,20 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 
 /**
- * Makes one signed HTTP attempt and classifies the answer. Never errors: every failure becomes an
- * {@link AttemptOutcome}. The {@link WebClient} it is given follows no redirects and resolves
+ * Makes one signed HTTP attempt and classifies the answer into the engine's {@link Outcome}:
+ * 2xx delivered; 410 permanent (the receiver asks us to stop); an address the SSRF policy refuses
+ * permanent; anything else retryable, with the receiver's {@code Retry-After} on 429 and 503.
+ * Never errors. The HTTP status is the outcome's provider code, the response excerpt its
+ * {@link Outcome#response() response}. The {@link WebClient} it is given follows no redirects and resolves
  * hosts only through the SSRF-vetting resolver (see {@code DeliveryConfiguration}).
  */
 public class WebhookSender {
 
 	static final String USER_AGENT = "CloudGreet-Relay-Webhooks/1.0";
+
+	private static final int GONE = 410;
+
+	private static final String GONE_CODE = Integer.toString(GONE);
 
 	private final WebClient client;
 
@@ -45,30 +51,28 @@ public class WebhookSender {
 		this.clock = clock;
 	}
 
-	public Mono<AttemptOutcome> send(DeliveryTask task) {
+	public Mono<Outcome> send(WebhookJob task) {
 		if (task.signingSecrets().isEmpty()) {
 			// Never send unsigned: the receiver could not tell it from a forgery.
-			return Mono.just(new RetryableFailure(null, Duration.ZERO, null,
+			return Mono.just(new Outcome.Retryable(null,
 					"the endpoint's signing secret cannot be decrypted; is its key missing from relay.webhooks.secret-keys?",
 					null));
 		}
 		return Mono.defer(() -> {
-			long started = System.nanoTime();
 			Instant now = this.clock.instant();
-			String signature = WebhookSigner.signature(task.signingSecrets(), task.deliveryId(), now, task.body());
+			String signature = WebhookSigner.signature(task.signingSecrets(), task.id(), now, task.body());
 			return this.client.post()
 				.uri(URI.create(task.url()))
 				.contentType(MediaType.APPLICATION_JSON)
 				.header(HttpHeaders.USER_AGENT, USER_AGENT)
-				.header(WebhookSigner.ID_HEADER, task.deliveryId())
+				.header(WebhookSigner.ID_HEADER, task.id())
 				.header(WebhookSigner.TIMESTAMP_HEADER, Long.toString(now.getEpochSecond()))
 				.header(WebhookSigner.SIGNATURE_HEADER, signature)
 				.bodyValue(task.body())
-				.exchangeToMono((response) -> excerpt(response)
-					.map((text) -> classify(response, text, elapsed(started))))
+				.exchangeToMono((response) -> excerpt(response).map((text) -> classify(response, text)))
 				// The total limit covers connect, send, response headers and the excerpt.
 				.timeout(this.timeout)
-				.onErrorResume((ex) -> Mono.just(failure(ex, elapsed(started))));
+				.onErrorResume((ex) -> Mono.just(failure(ex)));
 		});
 	}
 
@@ -85,28 +89,34 @@ public class WebhookSender {
 		}).defaultIfEmpty("");
 	}
 
-	private AttemptOutcome classify(ClientResponse response, String excerpt, Duration latency) {
+	private Outcome classify(ClientResponse response, String excerpt) {
 		HttpStatusCode status = response.statusCode();
 		int code = status.value();
+		String providerCode = Integer.toString(code);
 		if (status.is2xxSuccessful()) {
-			return new Delivered(code, latency, excerpt);
+			return new Outcome.Delivered(providerCode, null, null, excerpt);
 		}
-		if (code == 410) {
-			return new PermanentFailure(code, latency, excerpt, "receiver answered 410 Gone", true);
+		if (code == GONE) {
+			return new Outcome.Permanent(providerCode, "receiver answered 410 Gone", excerpt);
 		}
 		Duration retryAfter = (code == 429 || code == 503)
-				? retryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER)) : null;
+				? RetryAfter.parse(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER)) : null;
 		String error = status.is3xxRedirection() ? "redirects are not followed (HTTP " + code + ")" : "HTTP " + code;
-		return new RetryableFailure(code, latency, excerpt, error, retryAfter);
+		return new Outcome.Retryable(providerCode, error, retryAfter, excerpt);
 	}
 
-	private AttemptOutcome failure(Throwable ex, Duration latency) {
+	/** Whether a permanent failure is the receiver's 410 Gone, which disables its endpoint. */
+	static boolean isGone(Outcome.Permanent failure) {
+		return GONE_CODE.equals(failure.providerCode());
+	}
+
+	private Outcome failure(Throwable ex) {
 		UnsafeUrlException unsafe = causeOf(ex, UnsafeUrlException.class);
 		if (unsafe != null) {
-			return new PermanentFailure(null, latency, null, "refused: " + unsafe.getMessage(), false);
+			return new Outcome.Permanent(null, "refused: " + unsafe.getMessage());
 		}
 		if (causeOf(ex, TimeoutException.class) != null) {
-			return new RetryableFailure(null, latency, null, "timed out after " + this.timeout, null);
+			return new Outcome.Retryable(null, "timed out after " + this.timeout, null);
 		}
 		Throwable root = ex;
 		while (root.getCause() != null && root.getCause() != root) {
@@ -114,12 +124,7 @@ public class WebhookSender {
 		}
 		String message = root.getMessage() == null ? root.getClass().getSimpleName()
 				: root.getClass().getSimpleName() + ": " + root.getMessage();
-		return new RetryableFailure(null, latency, null, message, null);
-	}
-
-	/** {@code Retry-After} as delay-seconds or an HTTP-date; garbage is ignored (the engine's one parser). */
-	static Duration retryAfter(String value) {
-		return com.cloudgreet.relay.delivery.RetryAfter.parse(value);
+		return new Outcome.Retryable(null, message, null);
 	}
 
 	private static <T extends Throwable> T causeOf(Throwable ex, Class<T> type) {
@@ -129,10 +134,6 @@ public class WebhookSender {
 			}
 		}
 		return null;
-	}
-
-	private static Duration elapsed(long startedNanos) {
-		return Duration.ofNanos(System.nanoTime() - startedNanos);
 	}
 
 }

@@ -23,7 +23,7 @@ public class EndpointRepository {
 	private static final String COLUMNS = columns("endpoint");
 
 	private static final String INSERTED = "id, tenant_id, url, description, event_types, enabled, secret, "
-			+ "created_at, updated_at";
+			+ "rate_limit, created_at, updated_at";
 
 	private final DatabaseClient db;
 
@@ -41,7 +41,8 @@ public class EndpointRepository {
 	static String columns(String e) {
 		return e + ".id, " + e + ".tenant_id, " + e + ".url, " + e + ".description, " + e + ".event_types, " + e
 				+ ".enabled, " + e + ".disabled_reason, " + e + ".disabled_at, " + e + ".secret, " + e
-				+ ".consecutive_failures, " + e + ".failing_since, " + e + ".created_at, " + e + ".updated_at, "
+				+ ".consecutive_failures, " + e + ".failing_since, " + e + ".created_at, " + e + ".updated_at, " + e
+				+ ".rate_limit, "
 				+ previousSecrets(e + ".id") + " as previous_secrets";
 	}
 
@@ -59,7 +60,7 @@ public class EndpointRepository {
 	public Mono<Endpoint> insert(Endpoint e, int maxPerTenant) {
 		Mono<Endpoint> insert = this.db
 			.sql("insert into endpoint (" + INSERTED + ") select :id, :tenant, :url, :description, :eventTypes, "
-					+ ":enabled, :secret, :createdAt, :createdAt "
+					+ ":enabled, :secret, :rateLimit, :createdAt, :createdAt "
 					+ "where (select count(*) from endpoint where tenant_id = :tenant) < :max returning " + COLUMNS)
 			.bind("max", maxPerTenant)
 			.bind("id", e.id())
@@ -69,6 +70,7 @@ public class EndpointRepository {
 			.bind("eventTypes", e.eventTypes().toArray(String[]::new))
 			.bind("enabled", e.enabled())
 			.bind("secret", e.secret())
+			.bind("rateLimit", rate(e.rateLimit()))
 			.bind("createdAt", utc(e.createdAt()))
 			.map(EndpointRepository::endpoint)
 			.one();
@@ -109,9 +111,12 @@ public class EndpointRepository {
 			.all();
 	}
 
-	/** Updates the given (non-null) fields; re-enabling clears the failure streak and the disable reason. */
+	/**
+	 * Updates the given (non-null) fields; re-enabling clears the failure streak and the disable
+	 * reason; a {@code rateLimit} of 0 removes the rate.
+	 */
 	public Mono<Endpoint> update(String tenantId, String id, String url, List<String> eventTypes, String description,
-			Boolean enabled) {
+			Boolean enabled, Double rateLimit) {
 		return this.db.sql("update endpoint set url = coalesce(:url, url), "
 				+ "event_types = coalesce(:eventTypes, event_types), "
 				+ "description = case when :descriptionSet then nullif(:description, '') else description end, "
@@ -121,6 +126,7 @@ public class EndpointRepository {
 				+ "  when enabled then now() else disabled_at end, "
 				+ "consecutive_failures = case when :enabled is true and not enabled then 0 else consecutive_failures end, "
 				+ "failing_since = case when :enabled is true and not enabled then null else failing_since end, "
+				+ "rate_limit = case when :rateLimit is null then rate_limit else nullif(:rateLimit, 0) end, "
 				+ "enabled = coalesce(:enabled, enabled), updated_at = now() "
 				+ "where tenant_id = :tenant and id = :id returning " + COLUMNS)
 			.bind("tenant", tenantId)
@@ -131,6 +137,7 @@ public class EndpointRepository {
 			.bind("descriptionSet", description != null)
 			.bind("description", description == null ? "" : description)
 			.bind("enabled", enabled == null ? Parameters.in(Boolean.class) : Parameters.in(enabled))
+			.bind("rateLimit", rate(rateLimit))
 			.map(EndpointRepository::endpoint)
 			.one();
 	}
@@ -167,6 +174,10 @@ public class EndpointRepository {
 			.map((rows) -> rows > 0);
 	}
 
+	private static Parameter rate(Double value) {
+		return value == null ? Parameters.in(Double.class) : Parameters.in(value);
+	}
+
 	private static Parameter nullable(String value) {
 		return value == null ? Parameters.in(String.class) : Parameters.in(value);
 	}
@@ -193,7 +204,7 @@ public class EndpointRepository {
 				Boolean.TRUE.equals(row.get("enabled", Boolean.class)), row.get("disabled_reason", String.class),
 				instant(row, "disabled_at"), row.get("secret", String.class), strings(row, "previous_secrets"),
 				failures == null ? 0 : failures, instant(row, "failing_since"),
-				instant(row, "created_at"), instant(row, "updated_at"));
+				instant(row, "created_at"), instant(row, "updated_at"), row.get("rate_limit", Double.class));
 	}
 
 }

@@ -55,7 +55,7 @@ public class EndpointService {
 			String secret = SigningSecrets.generate();
 			var endpoint = new Endpoint(id, tenantId, url, blankToNull(request.description()),
 					types == null ? List.of() : types, request.enabled() == null || request.enabled(), null, null,
-					this.cipher.encrypt(secret, id), List.of(), 0, null, now, now);
+					this.cipher.encrypt(secret, id), List.of(), 0, null, now, now, request.rateLimit());
 			return this.repository.insert(endpoint, this.settings.maxPerTenant())
 				.switchIfEmpty(Mono.error(() -> ApiProblems.endpointLimit(this.settings.maxPerTenant())))
 				.map((stored) -> EndpointView.withSecret(stored, secret, null));
@@ -74,7 +74,7 @@ public class EndpointService {
 		Mono<String> url = request.url() == null ? Mono.just("") : vetUrl(request.url());
 		return validate(request, false).then(url)
 			.flatMap((vetted) -> this.repository.update(tenantId, id, vetted.isEmpty() ? null : vetted,
-					request.normalisedEventTypes(), request.description(), request.enabled()))
+					request.normalisedEventTypes(), request.description(), request.enabled(), request.rateLimit()))
 			.switchIfEmpty(Mono.error(() -> ApiProblems.notFound("endpoint", id)))
 			.map(EndpointView::of);
 	}

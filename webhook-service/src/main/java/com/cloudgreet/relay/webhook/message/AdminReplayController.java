@@ -3,7 +3,8 @@ package com.cloudgreet.relay.webhook.message;
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.replay.BulkReplay;
 import com.cloudgreet.relay.common.web.InternalCallerFilter;
-import com.cloudgreet.relay.webhook.delivery.DeliveryDispatcher;
+import com.cloudgreet.relay.delivery.DeliveryEngine;
+import com.cloudgreet.relay.webhook.delivery.WebhookJob;
 import com.cloudgreet.relay.webhook.delivery.DeliveryStore;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.ModelAttribute;
@@ -24,11 +25,11 @@ public class AdminReplayController {
 
 	private final DeliveryStore store;
 
-	private final DeliveryDispatcher dispatcher;
+	private final DeliveryEngine<WebhookJob> engine;
 
-	public AdminReplayController(DeliveryStore store, DeliveryDispatcher dispatcher) {
+	public AdminReplayController(DeliveryStore store, DeliveryEngine<WebhookJob> engine) {
 		this.store = store;
-		this.dispatcher = dispatcher;
+		this.engine = engine;
 	}
 
 	/** Runs before every handler here: only a call the filter verified for the operator area gets in. */
@@ -45,7 +46,7 @@ public class AdminReplayController {
 		}
 		return this.store.replay(request, BulkReplay.MAX_PER_CALL).doOnNext((result) -> {
 			if (result.replayed() > 0) {
-				this.dispatcher.wakeUp();
+				this.engine.wakeUp();
 			}
 		});
 	}

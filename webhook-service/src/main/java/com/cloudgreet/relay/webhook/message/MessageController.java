@@ -9,7 +9,8 @@ import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.status.StatusPage;
 import com.cloudgreet.relay.common.web.InternalTenant;
 import com.cloudgreet.relay.webhook.api.ApiProblems;
-import com.cloudgreet.relay.webhook.delivery.DeliveryDispatcher;
+import com.cloudgreet.relay.delivery.DeliveryEngine;
+import com.cloudgreet.relay.webhook.delivery.WebhookJob;
 import com.cloudgreet.relay.webhook.delivery.DeliveryStore;
 import com.cloudgreet.relay.webhook.message.MessageStatus.DeliveryView;
 import org.springframework.http.HttpStatus;
@@ -36,12 +37,12 @@ public class MessageController {
 
 	private final DeliveryStore store;
 
-	private final DeliveryDispatcher dispatcher;
+	private final DeliveryEngine<WebhookJob> engine;
 
-	public MessageController(MessageQueries queries, DeliveryStore store, DeliveryDispatcher dispatcher) {
+	public MessageController(MessageQueries queries, DeliveryStore store, DeliveryEngine<WebhookJob> engine) {
 		this.queries = queries;
 		this.store = store;
-		this.dispatcher = dispatcher;
+		this.engine = engine;
 	}
 
 	/**
@@ -99,7 +100,7 @@ public class MessageController {
 				return Mono.error(ApiProblems.notRetryable(id, current.status()));
 			}
 			return this.store.replayEvent(tenantId, id)
-				.doOnNext((count) -> this.dispatcher.wakeUp())
+				.doOnNext((count) -> this.engine.wakeUp())
 				.map((count) -> new Requeued(id, "queued", count));
 		});
 	}
@@ -122,7 +123,7 @@ public class MessageController {
 	public Mono<Replayed> replay(@InternalTenant String tenantId, @PathVariable String id,
 			@RequestParam Instant since) {
 		return endpoint(tenantId, id).then(this.store.replayEndpoint(tenantId, id, since))
-			.doOnNext((count) -> this.dispatcher.wakeUp())
+			.doOnNext((count) -> this.engine.wakeUp())
 			.map((count) -> new Replayed(id, since, count));
 	}
 

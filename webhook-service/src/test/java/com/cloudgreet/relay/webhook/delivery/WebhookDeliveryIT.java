@@ -17,6 +17,7 @@ import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
+import com.cloudgreet.relay.delivery.DeliveryEngine;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.webhook.AbstractWebhookIT;
 import com.cloudgreet.relay.webhook.testing.IndependentSignature;
@@ -56,7 +57,7 @@ class WebhookDeliveryIT extends AbstractWebhookIT {
 	private KafkaListenerEndpointRegistry listeners;
 
 	@Autowired
-	private DeliveryDispatcher dispatcher;
+	private DeliveryEngine<WebhookJob> engine;
 
 	@Test
 	void deliversSignedEventToSubscribedEndpointsOnly() {
@@ -135,8 +136,8 @@ class WebhookDeliveryIT extends AbstractWebhookIT {
 			assertThat(receiver.received()).extracting(Receiver.Received::webhookId).containsOnly(webhookId);
 			ConsumerRecord<String, byte[]> dead = awaitRecord(dlt, eventId);
 			assertThat(header(dead, RelayKafkaHeaders.DLT_REASON)).contains("retry schedule exhausted").contains("503");
-			assertThat(header(dead, DeadLetters.DELIVERY_ID_HEADER)).isEqualTo(webhookId);
-			assertThat(header(dead, DeadLetters.ENDPOINT_ID_HEADER)).isEqualTo(endpoint.path("id").asString());
+			assertThat(header(dead, RelayKafkaHeaders.DELIVERY_ID)).isEqualTo(webhookId);
+			assertThat(header(dead, RelayKafkaHeaders.ENDPOINT_ID)).isEqualTo(endpoint.path("id").asString());
 			assertThat(header(dead, RelayKafkaHeaders.TENANT_ID)).isEqualTo(this.tenant);
 
 			down.set(false);
@@ -325,11 +326,12 @@ class WebhookDeliveryIT extends AbstractWebhookIT {
 			}
 
 			await().atMost(WAIT).until(() -> receiver.count() == 1);
+			String deliveryId = status(id).path("deliveries").path(0).path("id").asString();
 			await().atMost(Duration.ofSeconds(10))
-				.untilAsserted(() -> assertThat(output.getOut().lines().filter((line) -> line.contains(" of " + id + " to endpoint")))
+				.untilAsserted(() -> assertThat(output.getOut().lines().filter((line) -> line.contains(" message " + deliveryId + " ")))
 					.singleElement(InstanceOfAssertFactories.STRING)
 					.contains(traceId)
-					.contains("delivered"));
+					.contains("Delivered"));
 		}
 	}
 
@@ -413,11 +415,11 @@ class WebhookDeliveryIT extends AbstractWebhookIT {
 			// Stop mid-stream: in-flight attempts are abandoned to their leases, uncommitted
 			// records stay in Kafka, exactly as a killed instance leaves them.
 			container.stop();
-			this.dispatcher.stop();
+			this.engine.stop();
 			for (int i = 40; i < 60; i++) {
 				events.add(publish("crash.test", Map.of("i", i)));
 			}
-			this.dispatcher.start();
+			this.engine.start();
 			container.start();
 
 			await().atMost(WAIT).until(() -> events.stream()

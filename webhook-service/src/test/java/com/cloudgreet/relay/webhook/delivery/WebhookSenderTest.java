@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.Delivered;
-import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.PermanentFailure;
-import com.cloudgreet.relay.webhook.delivery.AttemptOutcome.RetryableFailure;
+import com.cloudgreet.relay.delivery.Lease;
+import com.cloudgreet.relay.delivery.Outcome;
+import com.cloudgreet.relay.delivery.Outcome.Delivered;
+import com.cloudgreet.relay.delivery.Outcome.Permanent;
+import com.cloudgreet.relay.delivery.Outcome.Retryable;
 import com.cloudgreet.relay.webhook.signing.SigningSecrets;
 import com.cloudgreet.relay.webhook.ssrf.AddressPolicy;
 import com.cloudgreet.relay.webhook.ssrf.DnsHostResolver;
@@ -59,19 +61,20 @@ class WebhookSenderTest {
 		return new WebhookSender(client, TIMEOUT, 64, Clock.systemUTC());
 	}
 
-	private DeliveryTask task(String url) {
-		return new DeliveryTask("dlv_0001", "ten_1", "evt_1", "ep_1", url, List.of(this.secret), "invoice.paid",
-				"{\"type\":\"invoice.paid\"}".getBytes(StandardCharsets.UTF_8), 0, 0, null, Instant.EPOCH);
+	private WebhookJob task(String url) {
+		return new WebhookJob(new Lease("dlv_0001", "owner", 1), "ten_1", "evt_1", "ep_1", url, List.of(this.secret),
+				"invoice.paid", "{\"type\":\"invoice.paid\"}".getBytes(StandardCharsets.UTF_8), 0, 0, null,
+				Instant.EPOCH, null);
 	}
 
 	@Test
 	void postsSignedBodyAndReportsDelivered() throws Exception {
 		this.receiver.enqueue(new MockResponse.Builder().code(204).build());
 
-		AttemptOutcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
+		Outcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
 
 		assertThat(outcome).isInstanceOf(Delivered.class);
-		assertThat(outcome.statusCode()).isEqualTo(204);
+		assertThat(outcome.providerCode()).isEqualTo("204");
 		RecordedRequest request = this.receiver.takeRequest(5, TimeUnit.SECONDS);
 		byte[] body = request.getBody().toByteArray();
 		assertThat(request.getHeaders().get("content-type")).startsWith("application/json");
@@ -91,11 +94,11 @@ class WebhookSenderTest {
 	void refusesPrivateTargetsAtDeliveryTimeWithoutConnecting(String host, String reason) {
 		String url = "http://" + host + ":" + this.receiver.getPort() + "/hook";
 
-		AttemptOutcome outcome = sender(false).send(task(url)).block();
+		Outcome outcome = sender(false).send(task(url)).block();
 
-		assertThat(outcome).isInstanceOfSatisfying(PermanentFailure.class, (failure) -> {
-			assertThat(failure.error()).contains("refused").contains(reason);
-			assertThat(failure.disableEndpoint()).isFalse();
+		assertThat(outcome).isInstanceOfSatisfying(Permanent.class, (failure) -> {
+			assertThat(failure.detail()).contains("refused").contains(reason);
+			assertThat(WebhookSender.isGone(failure)).isFalse();
 		});
 		assertThat(this.receiver.getRequestCount()).isZero();
 	}
@@ -104,10 +107,10 @@ class WebhookSenderTest {
 	void doesNotFollowRedirects() throws Exception {
 		this.receiver.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "http://169.254.169.254/").build());
 
-		AttemptOutcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
+		Outcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
 
-		assertThat(outcome).isInstanceOfSatisfying(RetryableFailure.class,
-				(failure) -> assertThat(failure.error()).contains("redirects are not followed"));
+		assertThat(outcome).isInstanceOfSatisfying(Retryable.class,
+				(failure) -> assertThat(failure.detail()).contains("redirects are not followed"));
 		assertThat(this.receiver.getRequestCount()).isEqualTo(1);
 	}
 
@@ -115,30 +118,30 @@ class WebhookSenderTest {
 	void capsTheResponseExcerpt() {
 		this.receiver.enqueue(new MockResponse.Builder().code(500).body("x".repeat(100_000)).build());
 
-		AttemptOutcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
+		Outcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
 
-		assertThat(outcome).isInstanceOf(RetryableFailure.class);
-		assertThat(outcome.statusCode()).isEqualTo(500);
-		assertThat(outcome.responseExcerpt()).hasSize(64);
+		assertThat(outcome).isInstanceOf(Retryable.class);
+		assertThat(outcome.providerCode()).isEqualTo("500");
+		assertThat(outcome.response()).hasSize(64);
 	}
 
 	@Test
 	void goneIsPermanentAndDisablesTheEndpoint() {
 		this.receiver.enqueue(new MockResponse.Builder().code(410).build());
 
-		AttemptOutcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
+		Outcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
 
-		assertThat(outcome).isInstanceOfSatisfying(PermanentFailure.class,
-				(failure) -> assertThat(failure.disableEndpoint()).isTrue());
+		assertThat(outcome).isInstanceOfSatisfying(Permanent.class,
+				(failure) -> assertThat(WebhookSender.isGone(failure)).isTrue());
 	}
 
 	@Test
 	void readsRetryAfterOnTooManyRequests() {
 		this.receiver.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "7").build());
 
-		AttemptOutcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
+		Outcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
 
-		assertThat(outcome).isInstanceOfSatisfying(RetryableFailure.class,
+		assertThat(outcome).isInstanceOfSatisfying(Retryable.class,
 				(failure) -> assertThat(failure.retryAfter()).isEqualTo(Duration.ofSeconds(7)));
 	}
 
@@ -147,23 +150,23 @@ class WebhookSenderTest {
 		this.receiver.enqueue(new MockResponse.Builder().code(200).headersDelay(30, TimeUnit.SECONDS).build());
 
 		long started = System.nanoTime();
-		AttemptOutcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
+		Outcome outcome = sender(true).send(task(this.receiver.url("/hook").toString())).block();
 
 		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(TIMEOUT.plusSeconds(2));
-		assertThat(outcome).isInstanceOfSatisfying(RetryableFailure.class,
-				(failure) -> assertThat(failure.error()).contains("timed out"));
+		assertThat(outcome).isInstanceOfSatisfying(Retryable.class,
+				(failure) -> assertThat(failure.detail()).contains("timed out"));
 	}
 
 	@Test
 	void neverSendsUnsignedWhenTheSecretCannotBeDecrypted() {
 		String url = this.receiver.url("/hook").toString();
-		DeliveryTask withoutSecrets = new DeliveryTask("dlv_0001", "ten_1", "evt_1", "ep_1", url, List.of(),
-				"invoice.paid", new byte[0], 0, 0, null, Instant.EPOCH);
+		WebhookJob withoutSecrets = new WebhookJob(new Lease("dlv_0001", "owner", 1), "ten_1", "evt_1", "ep_1", url,
+				List.of(), "invoice.paid", new byte[0], 0, 0, null, Instant.EPOCH, null);
 
-		AttemptOutcome outcome = sender(true).send(withoutSecrets).block();
+		Outcome outcome = sender(true).send(withoutSecrets).block();
 
-		assertThat(outcome).isInstanceOfSatisfying(RetryableFailure.class,
-				(failure) -> assertThat(failure.error()).contains("cannot be decrypted"));
+		assertThat(outcome).isInstanceOfSatisfying(Retryable.class,
+				(failure) -> assertThat(failure.detail()).contains("cannot be decrypted"));
 		assertThat(this.receiver.getRequestCount()).isZero();
 	}
 
@@ -172,10 +175,10 @@ class WebhookSenderTest {
 		int port = this.receiver.getPort();
 		this.receiver.close();
 
-		AttemptOutcome outcome = sender(true).send(task("http://127.0.0.1:" + port + "/hook")).block();
+		Outcome outcome = sender(true).send(task("http://127.0.0.1:" + port + "/hook")).block();
 
-		assertThat(outcome).isInstanceOf(RetryableFailure.class);
-		assertThat(outcome.statusCode()).isNull();
+		assertThat(outcome).isInstanceOf(Retryable.class);
+		assertThat(outcome.providerCode()).isNull();
 	}
 
 }

@@ -1,4 +1,4 @@
-package com.cloudgreet.relay.webhook.delivery;
+package com.cloudgreet.relay.delivery;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -6,32 +6,33 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The attempts this instance may have in flight, bounded three ways: per endpoint (one slow
- * receiver holds at most its share), per tenant (one tenant's slow endpoints cannot take every
- * slot from the others) and in total. A slot is taken from all three or from none.
+ * The attempts one engine may have in flight, bounded three ways: per destination (one slow
+ * receiver or provider account holds at most its share), per tenant (one tenant's slow
+ * destinations cannot take every slot from the others) and in total. A slot is taken from all
+ * three or from none. Thread-safe.
  */
-final class DeliverySlots {
+public final class DeliverySlots {
 
-	private final int perEndpoint;
+	private final int perDestination;
 
 	private final int perTenant;
 
 	private final int total;
 
 	/** In flight per key; a key leaves the map at zero, atomically (compute), so counts never get lost. */
-	private final ConcurrentHashMap<String, Integer> byEndpoint = new ConcurrentHashMap<>();
+	private final ConcurrentHashMap<String, Integer> byDestination = new ConcurrentHashMap<>();
 
 	private final ConcurrentHashMap<String, Integer> byTenant = new ConcurrentHashMap<>();
 
 	private final AtomicInteger inFlight = new AtomicInteger();
 
-	DeliverySlots(int perEndpoint, int perTenant, int total) {
-		this.perEndpoint = perEndpoint;
+	public DeliverySlots(int perDestination, int perTenant, int total) {
+		this.perDestination = perDestination;
 		this.perTenant = perTenant;
 		this.total = total;
 	}
 
-	boolean tryAcquire(String tenantId, String endpointId) {
+	public boolean tryAcquire(String tenantId, String destination) {
 		if (this.inFlight.incrementAndGet() > this.total) {
 			this.inFlight.decrementAndGet();
 			return false;
@@ -40,7 +41,7 @@ final class DeliverySlots {
 			this.inFlight.decrementAndGet();
 			return false;
 		}
-		if (!take(this.byEndpoint, endpointId, this.perEndpoint)) {
+		if (!take(this.byDestination, destination, this.perDestination)) {
 			give(this.byTenant, tenantId);
 			this.inFlight.decrementAndGet();
 			return false;
@@ -48,40 +49,24 @@ final class DeliverySlots {
 		return true;
 	}
 
-	void release(String tenantId, String endpointId) {
-		give(this.byEndpoint, endpointId);
+	public void release(String tenantId, String destination) {
+		give(this.byDestination, destination);
 		give(this.byTenant, tenantId);
 		this.inFlight.decrementAndGet();
 	}
 
-	int inFlight() {
+	public int inFlight() {
 		return this.inFlight.get();
 	}
 
-	int free() {
+	public int free() {
 		return Math.max(0, this.total - this.inFlight.get());
 	}
 
-	AtomicInteger inFlightCounter() {
-		return this.inFlight;
-	}
-
-	int perEndpoint() {
-		return this.perEndpoint;
-	}
-
-	int perTenant() {
-		return this.perTenant;
-	}
-
-	/** Free slots of each endpoint with attempts in flight; any other endpoint has {@link #perEndpoint()}. */
-	Map<String, Integer> freeByEndpoint() {
-		return freeOf(this.byEndpoint, this.perEndpoint);
-	}
-
-	/** Free slots of each tenant with attempts in flight; any other tenant has {@link #perTenant()}. */
-	Map<String, Integer> freeByTenant() {
-		return freeOf(this.byTenant, this.perTenant);
+	/** What is free now, for a claim that should take only what fits. */
+	public Capacity capacity() {
+		return new Capacity(freeOf(this.byDestination, this.perDestination), this.perDestination,
+				freeOf(this.byTenant, this.perTenant), this.perTenant);
 	}
 
 	private static Map<String, Integer> freeOf(Map<String, Integer> counts, int limit) {
@@ -93,7 +78,7 @@ final class DeliverySlots {
 	private static boolean take(ConcurrentHashMap<String, Integer> counts, String key, int limit) {
 		boolean[] taken = { false };
 		counts.compute(key, (k, count) -> {
-			int current = count == null ? 0 : count;
+			int current = (count != null) ? count : 0;
 			if (current >= limit) {
 				return count;
 			}
@@ -104,7 +89,7 @@ final class DeliverySlots {
 	}
 
 	private static void give(ConcurrentHashMap<String, Integer> counts, String key) {
-		counts.computeIfPresent(key, (k, count) -> count <= 1 ? null : count - 1);
+		counts.computeIfPresent(key, (k, count) -> (count <= 1) ? null : count - 1);
 	}
 
 }
