@@ -157,6 +157,8 @@ class StatusAndRoutingIT extends GatewayIntegrationTest {
 			.exists()
 			.jsonPath("$.paths['/admin/v1/tenants'].post")
 			.exists()
+			.jsonPath("$.components.schemas.EndpointRequest.properties.rateLimit.type")
+			.isEqualTo("number")
 			.jsonPath("$.paths['/v1/endpoints/{endpointId}/replay'].post.parameters[?(@.name == 'since')]")
 			.exists()
 			.jsonPath("$.paths['/v1/endpoints/**']")

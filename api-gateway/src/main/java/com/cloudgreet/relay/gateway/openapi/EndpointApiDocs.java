@@ -11,6 +11,7 @@ import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.DateTimeSchema;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.NumberSchema;
 import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
@@ -56,7 +57,7 @@ public class EndpointApiDocs implements OpenApiCustomizer {
 		openApi.path("/v1/endpoints/{endpointId}", new PathItem().addParametersItem(id)
 			.get(operation("readEndpoint", "Read an endpoint", null, ok(ref(ENDPOINT))))
 			.patch(operation("updateEndpoint", "Update an endpoint",
-					"Any of url, eventTypes, description, enabled; `enabled: true` re-enables an endpoint that was "
+					"Any of url, eventTypes, description, enabled, rateLimit; `enabled: true` re-enables an endpoint that was "
 							+ "disabled and resumes its deliveries.",
 					ok(ref(ENDPOINT)))
 				.requestBody(jsonBody("#/components/schemas/EndpointRequest")))
@@ -119,6 +120,8 @@ public class EndpointApiDocs implements OpenApiCustomizer {
 			.addProperty("eventTypes", new ArraySchema().items(new StringSchema()).description("empty: every event type"))
 			.addProperty("description", new StringSchema())
 			.addProperty("enabled", new BooleanSchema())
+			.addProperty("rateLimit", new NumberSchema().description(
+					"deliveries per second to this endpoint, across every replica (0.001 to 10000); 0 on update removes it"))
 			.required(List.of("url"));
 	}
 
@@ -130,6 +133,7 @@ public class EndpointApiDocs implements OpenApiCustomizer {
 			.addProperty("enabled", new BooleanSchema())
 			.addProperty("disabledReason", new StringSchema().nullable(true))
 			.addProperty("disabledAt", new DateTimeSchema().nullable(true))
+			.addProperty("rateLimit", new NumberSchema().description("deliveries per second; absent: unlimited"))
 			.addProperty("createdAt", new DateTimeSchema())
 			.addProperty("updatedAt", new DateTimeSchema())
 			.addProperty("secret", new StringSchema().description("only on creation and rotation"))
