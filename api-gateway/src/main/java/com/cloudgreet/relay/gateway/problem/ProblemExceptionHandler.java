@@ -8,6 +8,7 @@ import java.util.Map;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
 import com.cloudgreet.relay.common.message.Violation;
+import com.cloudgreet.relay.common.privacy.Redaction;
 import com.cloudgreet.relay.common.problem.ProblemTypes;
 import com.cloudgreet.relay.gateway.web.RequestTrace;
 import io.micrometer.context.ContextSnapshot;
@@ -50,7 +51,8 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
 			// With the request's trace id in the log line (context propagation is limited).
 			return Mono.deferContextual((context) -> {
 				try (ContextSnapshot.Scope scope = RequestTrace.restore(context)) {
-					log.error("Request {} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);
+					log.error("Request {} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+							Redaction.redacted(ex));
 				}
 				return write(exchange, problem);
 			});

@@ -75,4 +75,35 @@ public final class Redaction {
 		return BARE_NUMBER.matcher(masked).replaceAll(Matcher.quoteReplacement(PHONE));
 	}
 
+	/**
+	 * {@code ex} for a log line: the same classes and stack traces, every message in its cause chain
+	 * redacted. An unexpected error's message may quote the input that caused it (a recipient, a
+	 * request body), and its stack trace is what an operator needs, so both are kept, masked.
+	 */
+	public static Throwable redacted(Throwable ex) {
+		return (ex == null) ? null : redacted(ex, 0);
+	}
+
+	private static Throwable redacted(Throwable ex, int depth) {
+		Throwable cause = (ex.getCause() == null || ex.getCause() == ex || depth >= 16) ? null
+				: redacted(ex.getCause(), depth + 1);
+		return new RedactedThrowable(ex, cause);
+	}
+
+	/** Stands in for the original in a log: {@code <original class>: <redacted message>}. */
+	private static final class RedactedThrowable extends RuntimeException {
+
+		RedactedThrowable(Throwable original, Throwable cause) {
+			super(original.getClass().getName()
+					+ ((original.getMessage() == null) ? "" : ": " + redact(original.getMessage())), cause, false, true);
+			setStackTrace(original.getStackTrace());
+		}
+
+		@Override
+		public String toString() {
+			return getMessage();
+		}
+
+	}
+
 }

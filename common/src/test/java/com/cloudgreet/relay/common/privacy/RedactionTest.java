@@ -53,4 +53,19 @@ class RedactionTest {
 		assertThat(Redaction.redact("")).isEmpty();
 	}
 
+	@Test
+	void redactsEveryMessageOfAnExceptionChainAndKeepsItsStackTraces() {
+		IllegalStateException root = new IllegalStateException("550 5.1.1 <jane@example.com>: rejected");
+		RuntimeException top = new RuntimeException("sending to +14155550123 failed", root);
+
+		Throwable logged = Redaction.redacted(top);
+
+		assertThat(logged.getMessage()).isEqualTo("java.lang.RuntimeException: sending to [redacted-phone] failed");
+		assertThat(logged.getStackTrace()).isEqualTo(top.getStackTrace());
+		assertThat(logged.getCause().getMessage())
+			.isEqualTo("java.lang.IllegalStateException: 550 5.1.1 <[redacted-email]>: rejected");
+		assertThat(logged.getCause().getStackTrace()).isEqualTo(root.getStackTrace());
+		assertThat(logged.getCause().getCause()).isNull();
+	}
+
 }
