@@ -52,8 +52,8 @@ final class RunningRelay {
 		WEBHOOK.start(with(consumer(), Map.of("relay.webhooks.allow-private-networks", "true",
 				"relay.webhooks.retry-delays", "1s,1s", "relay.webhooks.secret-keys.st",
 				"c3lzdGVtLXRlc3Qtd2ViaG9vay1zZWNyZXQta2V5MzI=", "relay.webhooks.secret-key-id", "st",
-				// A killed instance's claims lapse within seconds (the lease must exceed the timeout).
-				"relay.webhooks.timeout", "4s", "relay.webhooks.dispatcher.lease", "5s")));
+				// As for SMS: the lease outlasts the retry stages, and must exceed the timeout.
+				"relay.webhooks.timeout", "4s", "relay.webhooks.dispatcher.lease", "8s")));
 		GATEWAY.start(gatewaySettings());
 		Runtime.getRuntime().addShutdownHook(new Thread(RunningRelay::stop, "stop-relay"));
 		Stream.of(GATEWAY, NOTIFICATION, WEBHOOK).parallel().forEach(ServiceProcess::awaitHealthy);
@@ -70,8 +70,9 @@ final class RunningRelay {
 
 	/**
 	 * SMS through the Twilio-style provider with one- and two-second retry stages (as in issue 9's
-	 * crash measurement), a rate that never holds a stream back, and a lease short enough for a
-	 * killed instance's messages to be taken over within seconds.
+	 * crash measurement) and a rate that never holds a stream back. The lease outlasts both stages
+	 * (jitter included), so an attempt spent on a killed instance's lease would end in a dead
+	 * letter; it is still short enough for a takeover within seconds of the restart.
 	 */
 	private static Map<String, String> notificationSettings() {
 		Map<String, String> settings = new HashMap<>(Map.of("relay.email.provider", "log", "relay.sms.provider",
@@ -82,7 +83,7 @@ final class RunningRelay {
 		String bucket = ("sms-" + DATABASE.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-"));
 		settings.putAll(Map.of("relay.sms.rate-limit.name", bucket.substring(0, Math.min(32, bucket.length())),
 				"relay.sms.rate-limit.per-second", "5000", "relay.sms.rate-limit.burst", "5000",
-				"relay.delivery.lease", "3s"));
+				"relay.delivery.lease", "8s"));
 		return settings;
 	}
 
