@@ -40,9 +40,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * kill -9 of a consumer service in the middle of a stream (issue 9, crash safety), observed only
  * from outside: the gateway's API, the status API, the provider or receiver on loopback and the
- * public DLT topics. One-second retry stages make any attempt spent on a dead instance's lease
- * show up as a dead letter; short leases and Kafka session timeouts let the restarted instance
- * take over within seconds.
+ * public DLT topics. One-second retry stages that together end before a lease lapses make any
+ * attempt spent on a dead instance's lease show up as a dead letter; leases of seconds and a short
+ * Kafka session timeout (RunningRelay) let the restarted instance take over within seconds.
  * <p>
  * The first half of each stream is sent while the service runs; it is killed once part of that
  * half has reached the provider (so some messages are delivered, some in flight under its lease,
@@ -153,14 +153,15 @@ class CrashIT {
 		int acceptedAtKill = accepted.size();
 		int exit = service.kill();
 		killed.countDown();
-		assertThat(exit).as("%s died of SIGKILL (log: %s)", service.name(), service.log()).isEqualTo(137);
-		assertThat(Files.readString(service.log())).as("%s was not shut down gracefully", service.name())
-			.doesNotContainIgnoringCase("graceful shutdown");
-		assertThat(receivedAtKill).as("killed before the first half was delivered").isLessThan(MESSAGES / 2);
-
+		String lastWords = Files.readString(service.log());
+		// Restarted before anything is asserted: the system tests after this one need the service.
 		service.restart();
 		service.awaitHealthy();
 		long healthyAt = System.nanoTime();
+		assertThat(exit).as("%s died of SIGKILL (log: %s)", service.name(), service.log()).isEqualTo(137);
+		assertThat(lastWords).as("%s was not shut down gracefully", service.name())
+			.doesNotContainIgnoringCase("graceful shutdown");
+		assertThat(receivedAtKill).as("killed before the first half was delivered").isLessThan(MESSAGES / 2);
 		stream.get(2, TimeUnit.MINUTES);
 		assertThat(refused).as("requests not accepted").isEmpty();
 		assertThat(accepted).hasSize(MESSAGES);
