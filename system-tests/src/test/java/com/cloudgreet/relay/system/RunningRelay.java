@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -13,7 +14,9 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 /**
  * The running system every system test shares, started once per test JVM: the three packaged
  * services as processes, one real Kafka broker (KRaft, in this JVM), the real Redis and
- * PostgreSQL. Stopped when the JVM exits.
+ * PostgreSQL, and a Twilio-style SMS provider on loopback. Stopped when the JVM exits. A test may
+ * kill a consumer service and {@link ServiceProcess#restart() restart} it; it is healthy again
+ * when that test ends.
  */
 final class RunningRelay {
 
@@ -23,6 +26,9 @@ final class RunningRelay {
 
 	static final EmbeddedKafkaKraftBroker KAFKA = new EmbeddedKafkaKraftBroker(1, 3, Topics.EMAIL, Topics.SMS,
 			Topics.WEBHOOK);
+
+	/** The SMS provider notification-service sends to (Twilio's Messages API), recording every text. */
+	static final RecordingReceiver SMS_PROVIDER = RecordingReceiver.twilio();
 
 	static final ServiceProcess GATEWAY = new ServiceProcess("api-gateway");
 
@@ -42,11 +48,12 @@ final class RunningRelay {
 		started = true;
 		KAFKA.afterPropertiesSet();
 		recreateDatabase();
-		NOTIFICATION.start(with(shared(), Map.of("relay.email.provider", "log", "relay.sms.provider", "log")));
-		WEBHOOK.start(with(shared(),
-				Map.of("relay.webhooks.allow-private-networks", "true", "relay.webhooks.retry-delays", "1s,1s",
-						"relay.webhooks.secret-keys.st", "c3lzdGVtLXRlc3Qtd2ViaG9vay1zZWNyZXQta2V5MzI=",
-						"relay.webhooks.secret-key-id", "st")));
+		NOTIFICATION.start(with(consumer(), notificationSettings()));
+		WEBHOOK.start(with(consumer(), Map.of("relay.webhooks.allow-private-networks", "true",
+				"relay.webhooks.retry-delays", "1s,1s", "relay.webhooks.secret-keys.st",
+				"c3lzdGVtLXRlc3Qtd2ViaG9vay1zZWNyZXQta2V5MzI=", "relay.webhooks.secret-key-id", "st",
+				// As for SMS: the lease outlasts the retry stages, and must exceed the timeout.
+				"relay.webhooks.timeout", "4s", "relay.webhooks.dispatcher.lease", "8s")));
 		GATEWAY.start(gatewaySettings());
 		Runtime.getRuntime().addShutdownHook(new Thread(RunningRelay::stop, "stop-relay"));
 		Stream.of(GATEWAY, NOTIFICATION, WEBHOOK).parallel().forEach(ServiceProcess::awaitHealthy);
@@ -59,6 +66,34 @@ final class RunningRelay {
 		return with(shared(), Map.of("relay.admin-token", ADMIN_TOKEN, "relay.gateway.services.notification-url",
 				NOTIFICATION.url(), "relay.gateway.services.webhook-url", WEBHOOK.url(),
 				"relay.gateway.rate-limit.ip.burst", "100000"));
+	}
+
+	/**
+	 * SMS through the Twilio-style provider with one- and two-second retry stages (as in issue 9's
+	 * crash measurement) and a rate that never holds a stream back. The lease outlasts both stages
+	 * (jitter included), so an attempt spent on a killed instance's lease would end in a dead
+	 * letter; it is still short enough for a takeover within seconds of the restart.
+	 */
+	private static Map<String, String> notificationSettings() {
+		Map<String, String> settings = new HashMap<>(Map.of("relay.email.provider", "log", "relay.sms.provider",
+				"twilio", "relay.sms.twilio.base-url", SMS_PROVIDER.url(), "relay.sms.twilio.account-sid",
+				"ACsystemtest000000000000000000000", "relay.sms.twilio.auth-token", "system-test-auth-token",
+				"relay.sms.twilio.from", "+15005550006", "relay.sms.retry-delays", "1s,2s"));
+		// The limiter's bucket lives in the shared Redis: one of its own per test database.
+		String bucket = ("sms-" + DATABASE.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-"));
+		settings.putAll(Map.of("relay.sms.rate-limit.name", bucket.substring(0, Math.min(32, bucket.length())),
+				"relay.sms.rate-limit.per-second", "5000", "relay.sms.rate-limit.burst", "5000",
+				"relay.delivery.lease", "8s"));
+		return settings;
+	}
+
+	/**
+	 * A consumer service: the broker notices a killed member within seconds (the broker's minimum
+	 * session timeout), so its partitions go to the restarted instance without a long rebalance wait.
+	 */
+	private static Map<String, String> consumer() {
+		return with(shared(), Map.of("spring.kafka.consumer.properties.session.timeout.ms", "6000",
+				"spring.kafka.consumer.properties.heartbeat.interval.ms", "1000"));
 	}
 
 	static Map<String, String> with(Map<String, String> shared, Map<String, String> own) {
@@ -79,6 +114,7 @@ final class RunningRelay {
 	private static void stop() {
 		Stream.of(GATEWAY, NOTIFICATION, WEBHOOK).parallel().forEach(ServiceProcess::stop);
 		KAFKA.destroy();
+		SMS_PROVIDER.close();
 	}
 
 	private static void recreateDatabase() throws SQLException {

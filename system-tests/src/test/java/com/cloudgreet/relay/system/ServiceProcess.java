@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 
@@ -40,6 +41,8 @@ final class ServiceProcess {
 
 	private Process process;
 
+	private Map<String, String> properties;
+
 	ServiceProcess(String name) {
 		this(name, name);
 	}
@@ -51,6 +54,7 @@ final class ServiceProcess {
 	}
 
 	void start(Map<String, String> properties) {
+		this.properties = Map.copyOf(properties);
 		File[] jars = ROOT.resolve(this.name + "/target").toFile().listFiles((dir, file) -> file.endsWith("-exec.jar"));
 		if (jars == null || jars.length != 1) {
 			throw new IllegalStateException("No executable jar of " + this.name + "; run ./mvnw verify from the root");
@@ -61,9 +65,10 @@ final class ServiceProcess {
 		properties.forEach((key, value) -> command.add("--" + key + "=" + value));
 		try {
 			Files.createDirectories(this.log.getParent());
-			this.process = new ProcessBuilder(command).redirectErrorStream(true)
-				.redirectOutput(this.log.toFile())
-				.start();
+			// A restarted instance appends, so the log still shows how the previous one ended.
+			ProcessBuilder.Redirect output = (this.process != null) ? ProcessBuilder.Redirect.appendTo(this.log.toFile())
+					: ProcessBuilder.Redirect.to(this.log.toFile());
+			this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output).start();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -94,6 +99,38 @@ final class ServiceProcess {
 		}
 	}
 
+	/**
+	 * Kills the instance with SIGKILL ({@link Process#destroyForcibly()} on Linux), as the kernel's
+	 * OOM killer or a lost node would: no shutdown hook, no draining, leases left as they were.
+	 * Returns the exit code, 137 (128 + 9) for a JVM that really died of the signal.
+	 */
+	int kill() {
+		ProcessHandle handle = this.process.toHandle();
+		this.process.destroyForcibly();
+		try {
+			if (!this.process.waitFor(30, TimeUnit.SECONDS)) {
+				throw new IllegalStateException(this.name + " (pid " + handle.pid() + ") still alive after SIGKILL");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		return this.process.exitValue();
+	}
+
+	/** Starts the instance again on the same ports with the same settings; the caller awaits health. */
+	void restart() {
+		if (this.process.isAlive()) {
+			throw new IllegalStateException(this.name + " is still running");
+		}
+		start(this.properties);
+	}
+
+	Path log() {
+		return this.log;
+	}
+
 	String name() {
 		return this.name;
 	}
@@ -106,7 +143,7 @@ final class ServiceProcess {
 		if (this.process != null) {
 			this.process.destroy();
 			try {
-				if (!this.process.waitFor(Duration.ofSeconds(20).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+				if (!this.process.waitFor(Duration.ofSeconds(20).toMillis(), TimeUnit.MILLISECONDS)) {
 					this.process.destroyForcibly();
 				}
 			}
