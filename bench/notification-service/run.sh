@@ -109,6 +109,11 @@ cpu_ms() { # pid...: CPU time (user+system) of the processes so far, in ms
   echo $((total * 1000 / $(getconf CLK_TCK)))
 }
 
+heap() { # instance n: heap in use now
+  curl -fsS "http://127.0.0.1:$((19180 + $1))/actuator/metrics/jvm.memory.used?tag=area:heap" 2>/dev/null \
+    | python3 -c "import json,sys; print(round(json.load(sys.stdin)['measurements'][0]['value']/1048576), 'MiB')" 2>/dev/null || echo '?'
+}
+
 report() { # label channel
   "${PSQL[@]}" -F ' ' -c "
     select '$1 $2', count(*),
@@ -137,7 +142,7 @@ for n in $INSTANCES; do
   await_delivered email "$BACKLOG"; await_delivered sms "$BACKLOG"
   cpu_used=$(( $(cpu_ms "${INSTANCE_PIDS[@]}") - cpu_before )); broker_used=$(( $(cpu_ms "$BROKER_PID") - broker_before ))
   record_accepted email sms
-  echo "instances=$n backlog: service CPU $cpu_used ms for $((2 * BACKLOG)) deliveries = $(( cpu_used * 1000 / (2 * BACKLOG) )) us/delivery; broker CPU $broker_used ms" | tee -a "$OUT/results.txt"
+  echo "instances=$n backlog: service CPU $cpu_used ms for $((2 * BACKLOG)) deliveries = $(( cpu_used * 1000 / (2 * BACKLOG) )) us/delivery; broker CPU $broker_used ms; instance 1 heap used $(heap 1)" | tee -a "$OUT/results.txt"
   report "instances=$n backlog" email | tee -a "$OUT/results.txt"
   report "instances=$n backlog" sms | tee -a "$OUT/results.txt"
 
@@ -149,7 +154,7 @@ for n in $INSTANCES; do
   await_delivered email "$total"; await_delivered sms "$total"
   cpu_used=$(( $(cpu_ms "${INSTANCE_PIDS[@]}") - cpu_before ))
   record_accepted email sms
-  echo "instances=$n rate=$RATE/s: service CPU $cpu_used ms for $((2 * total)) deliveries = $(( cpu_used * 1000 / (2 * total) )) us/delivery (warm JVM)" | tee -a "$OUT/results.txt"
+  echo "instances=$n rate=$RATE/s: service CPU $cpu_used ms for $((2 * total)) deliveries = $(( cpu_used * 1000 / (2 * total) )) us/delivery (warm JVM); instance 1 heap used $(heap 1)" | tee -a "$OUT/results.txt"
   report "instances=$n rate=$RATE/s" email | tee -a "$OUT/results.txt"
   report "instances=$n rate=$RATE/s" sms | tee -a "$OUT/results.txt"
 

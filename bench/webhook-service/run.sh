@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark of webhook-service against a fast loopback receiver (Receiver.java).
 #
-# Needs Kafka on 127.0.0.1:9092 (./dev/up starts one), PostgreSQL, kcat and python3. Runs its
-# own instance on :18082 / :19082 with its own database (relay_bench_webhook) and consumer group, so it
-# neither disturbs nor is disturbed by a ./dev/up instance (which may also read the bench
-# events; they belong to a tenant that has no endpoints there).
+# Needs PostgreSQL, Redis, kcat and python3. Starts its OWN single-node Kafka broker on
+# 127.0.0.1:19192 (fresh data every run, the jars ./dev/up caches), its own instance on
+# :18082 / :19082 and its own database (relay_bench_webhook), so it neither disturbs nor is
+# disturbed by a ./dev/up stack. BENCH_JAVA_OPTS replaces the instance's JVM options (e.g. add
+# -XX:StartFlightRecording=filename=...,settings=profile for a JFR profile).
 #
 #   bench/webhook-service/run.sh
 #   ENDPOINTS=10 BACKLOG=2000 RATE=50 DURATION=30 bench/webhook-service/run.sh
@@ -40,15 +41,19 @@ cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT
 
 command -v kcat >/dev/null || { echo "kcat is required (apt-get install -y kcat)"; exit 1; }
-kcat -b 127.0.0.1:9092 -L -t relay.webhook.v1 2>/dev/null | grep -q "partitions" \
-  || { echo "no Kafka with relay.webhook.v1 on 127.0.0.1:9092; run ./dev/up first"; exit 1; }
+BROKER=127.0.0.1:19192
+source "$ROOT/dev/lib/common.sh"
+source "$ROOT/dev/lib/kafka.sh"
+kafka_start_scratch "$ROOT/.dev/bench/webhook-service/kafka" 19192 19193 "$OUT/kafka.log"
+BROKER_PID=$SCRATCH_BROKER_PID
+PIDS+=($BROKER_PID)
 psql -h 127.0.0.1 -U postgres -qAt -c "select 1 from pg_database where datname='$DB'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -q -c "create database $DB"
 # A fresh store per run: earlier runs' endpoints must not receive anything.
 "${PSQL[@]}" -c "drop schema if exists webhook cascade"
 
 JAR="$(ls "$ROOT"/webhook-service/target/*-exec.jar 2>/dev/null | head -1 || true)"
-if [[ -z "$JAR" || -n "$(find "$ROOT/webhook-service/src/main" "$ROOT/common/src/main" -newer "$JAR" -print -quit)" ]]; then
+if [[ -z "$JAR" || -n "$(find "$ROOT/webhook-service/src/main" "$ROOT/delivery-engine/src/main" "$ROOT/common/src/main" -newer "$JAR" -print -quit)" ]]; then
   (cd "$ROOT" && ./mvnw -q -B -ntp -pl webhook-service -am install -DskipTests)
   JAR="$(ls "$ROOT"/webhook-service/target/*-exec.jar | head -1)"
 fi
@@ -56,14 +61,15 @@ fi
 java "$HERE/Receiver.java" "$RECEIVER_PORT" >"$OUT/receiver.log" 2>&1 &
 PIDS+=($!)
 
-SPRING_R2DBC_URL="r2dbc:postgresql://127.0.0.1:5432/$DB" SPRING_FLYWAY_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
+SPRING_KAFKA_BOOTSTRAP_SERVERS="$BROKER" SPRING_R2DBC_URL="r2dbc:postgresql://127.0.0.1:5432/$DB" SPRING_FLYWAY_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
 SPRING_KAFKA_CONSUMER_GROUP_ID="webhook-service-bench-$(date +%s)" SPRING_KAFKA_CONSUMER_AUTO_OFFSET_RESET=latest \
 SERVER_PORT=$PORT MANAGEMENT_SERVER_PORT=$MGMT RELAY_INTERNAL_TOKEN=$TOKEN \
 RELAY_WEBHOOKS_SECRETKEYID=bench RELAY_WEBHOOKS_SECRETKEYS_BENCH=YmVuY2gtb25seS13ZWJob29rLXNlY3JldC1rZXktMzI= \
 RELAY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true LOGGING_LEVEL_COM_CLOUDGREET_RELAY=WARN \
 RELAY_KAFKA_TOPICS_REPLICATION_FACTOR=1 RELAY_KAFKA_TOPICS_MIN_INSYNC_REPLICAS=1 \
   java ${BENCH_JAVA_OPTS:--Xms256m -Xmx512m} -jar "$JAR" >"$OUT/service.log" 2>&1 &
-PIDS+=($!)
+SERVICE_PID=$!
+PIDS+=($SERVICE_PID)
 
 for _ in $(seq 1 120); do
   curl -fsS "http://127.0.0.1:$MGMT/actuator/health" >/dev/null 2>&1 && break
@@ -91,7 +97,7 @@ new_tenant() { # hanging-count
 
 produce() { # count rate
   python3 "$HERE/../load.py" webhook "$TENANT" "$1" "$2" \
-    | kcat -b 127.0.0.1:9092 -t relay.webhook.v1 -P -K $'\t' -H content-type=application/cloudevents+json -X linger.ms=5
+    | kcat -b "$BROKER" -t relay.webhook.v1 -P -K $'\t' -H content-type=application/cloudevents+json -X linger.ms=5
 }
 
 stat() { curl -fsS "http://127.0.0.1:$RECEIVER_PORT/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
@@ -103,6 +109,18 @@ await_received() { # count
   done
   echo "timed out waiting for $1 deliveries (have $(stat count))"
 }
+
+cpu_ms() { # pid: CPU time (user+system) of the process so far, in ms
+  echo $(( $(awk '{print $14 + $15}' "/proc/$1/stat") * 1000 / $(getconf CLK_TCK) ))
+}
+
+cpu_line() { # label deliveries cpu_before broker_before
+  local used=$(( $(cpu_ms "$SERVICE_PID") - $3 )) broker=$(( $(cpu_ms "$BROKER_PID") - $4 ))
+  echo "$1: service CPU $used ms for $2 deliveries = $(( used * 1000 / $2 )) us/delivery; broker CPU $broker ms; heap $(heap)" | tee -a "$OUT/cpu.txt"
+}
+
+heap() { curl -fsS "http://127.0.0.1:$MGMT/actuator/metrics/jvm.memory.used?tag=area:heap" 2>/dev/null \
+  | python3 -c "import json,sys; print(round(json.load(sys.stdin)['measurements'][0]['value']/1048576), 'MiB used')" 2>/dev/null || echo '?'; }
 
 report() { # label
   curl -fsS "http://127.0.0.1:$RECEIVER_PORT/stats" | python3 -c "
@@ -127,7 +145,7 @@ profile() { # label
   sleep 4
   { echo "== $1"; top -b -n 1 -o %CPU -w 200 | sed -n '7,16p'; } >>"$OUT/top.txt"
 }
-: >"$OUT/top.txt"
+: >"$OUT/top.txt"; : >"$OUT/cpu.txt"
 
 echo "phase endpoints delivered deliveries/s p50_ms p99_ms max_ms duplicates hanging_requests" | tee "$OUT/results.txt"
 
@@ -138,8 +156,10 @@ if run_phase backlog; then
 new_tenant 0
 curl -fsS -X POST "http://127.0.0.1:$RECEIVER_PORT/reset"
 profile backlog &
+c0=$(cpu_ms "$SERVICE_PID"); b0=$(cpu_ms "$BROKER_PID")
 produce "$BACKLOG" 0
 await_received $((BACKLOG * ENDPOINTS))
+cpu_line backlog $((BACKLOG * ENDPOINTS)) "$c0" "$b0"
 report "backlog=$BACKLOG $ENDPOINTS" | tee -a "$OUT/results.txt"
 fi
 
@@ -148,8 +168,10 @@ if run_phase steady; then
 new_tenant 0
 curl -fsS -X POST "http://127.0.0.1:$RECEIVER_PORT/reset"
 profile steady &
+c0=$(cpu_ms "$SERVICE_PID"); b0=$(cpu_ms "$BROKER_PID")
 produce $((RATE * DURATION)) "$RATE"
 await_received $((RATE * DURATION * ENDPOINTS))
+cpu_line steady $((RATE * DURATION * ENDPOINTS)) "$c0" "$b0"
 report "rate=$RATE/s $ENDPOINTS" | tee -a "$OUT/results.txt"
 fi
 
@@ -163,5 +185,6 @@ await_received $((RATE * DURATION * (ENDPOINTS - HANGING)))
 report "rate=$RATE/s,hanging=$HANGING $ENDPOINTS" | tee -a "$OUT/results.txt"
 fi
 
+cat "$OUT/cpu.txt" >>"$OUT/results.txt"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" | tee -a "$OUT/results.txt"
 "${PSQL[@]}" -c "select status, count(*) from webhook.delivery group by status order by 1" | tee -a "$OUT/results.txt"

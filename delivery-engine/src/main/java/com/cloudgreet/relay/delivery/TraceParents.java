@@ -3,6 +3,8 @@ package com.cloudgreet.relay.delivery;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.micrometer.context.ContextSnapshot;
+import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
@@ -11,6 +13,7 @@ import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
 /**
  * Carries a trace across the gap between storing an event and delivering it: the W3C
@@ -22,6 +25,8 @@ import reactor.core.publisher.Mono;
 public final class TraceParents {
 
 	private static final String HEADER = "traceparent";
+
+	private static final ContextSnapshotFactory SNAPSHOTS = ContextSnapshotFactory.builder().build();
 
 	private final Tracer tracer;
 
@@ -70,6 +75,22 @@ public final class TraceParents {
 				.doFinally((signal) -> observation.stop())
 				.contextWrite((reactor) -> reactor.put(ObservationThreadLocalAccessor.KEY, observation));
 		});
+	}
+
+	/**
+	 * Runs {@code logging} with the thread locals (the current observation, so the trace id in the
+	 * log's MDC) of the delivery's Reactor {@code context}, which {@link #continueIn} wrote. With
+	 * {@code spring.reactor.context-propagation: limited} nothing else restores them on the thread
+	 * a signal arrives on; a delivery outside a trace runs {@code logging} as it is.
+	 */
+	public static void inScope(ContextView context, Runnable logging) {
+		if (!context.hasKey(ObservationThreadLocalAccessor.KEY)) {
+			logging.run();
+			return;
+		}
+		try (ContextSnapshot.Scope scope = SNAPSHOTS.setThreadLocalsFrom(context, ObservationThreadLocalAccessor.KEY)) {
+			logging.run();
+		}
 	}
 
 }

@@ -340,7 +340,21 @@ public class MessageStore {
 
 		@Override
 		public Mono<Boolean> record(MessageJob job, AttemptRecord attempt, Step step) {
-			return this.recordings.submit(new Recording(job, attempt, step));
+			String error = (step == Step.DELIVERED) ? null : attempt.outcome().describe();
+			return switch (step) {
+				case DELIVERED -> this.recordings.submit(new Recording(job, attempt, "delivered", -1, error));
+				case FAILED -> this.recordings.submit(new Recording(job, attempt, "failed", -1, error));
+				case CONTINUE -> this.recordings.submit(new Recording(job, attempt, "sending", -1, error));
+			};
+		}
+
+		/** The attempt and the retry stage (or dead letter) in one batched statement, not two. */
+		@Override
+		public Mono<Boolean> recordFailure(MessageJob job, AttemptRecord attempt, Duration retryIn, String reason) {
+			return (retryIn != null)
+					? this.recordings.submit(new Recording(job, attempt, "queued", retryIn.toMillis(),
+							attempt.outcome().describe()))
+					: this.recordings.submit(new Recording(job, attempt, "dead_lettered", -1, reason));
 		}
 
 		@Override
@@ -359,7 +373,8 @@ public class MessageStore {
 		}
 
 		/**
-		 * Each attempt's row is appended and its message moved on in one statement, or neither
+		 * Each attempt's row is appended and its message moved on (delivered, failed, kept for another
+	 * try, due again after a retry stage, or dead-lettered) in one statement, or neither
 		 * happens for a row whose lease is no longer the one it names; the answer is, per item, whether
 		 * its row matched. A delivered message's body is cleared here: nothing sends it again (retry
 		 * refuses delivered messages); failed and dead-lettered ones keep it for a retry or replay
@@ -371,6 +386,7 @@ public class MessageStore {
 			String[] owners = new String[size];
 			Long[] tokens = new Long[size];
 			String[] statuses = new String[size];
+			Long[] retryMs = new Long[size];
 			String[] providerIds = new String[size];
 			String[] errors = new String[size];
 			String[] ats = new String[size];
@@ -385,13 +401,10 @@ public class MessageStore {
 				ids[i] = item.job().id();
 				owners[i] = item.job().lease().owner();
 				tokens[i] = item.job().lease().token();
-				statuses[i] = switch (item.step()) {
-					case DELIVERED -> "delivered";
-					case FAILED -> "failed";
-					case CONTINUE -> "sending";
-				};
+				statuses[i] = item.status();
+				retryMs[i] = item.retryMs();
 				providerIds[i] = clean(outcome instanceof Outcome.Delivered delivered ? delivered.providerMessageId() : null);
-				errors[i] = item.step() == Step.DELIVERED ? null : clean(outcome.describe());
+				errors[i] = clean(item.error());
 				ats[i] = item.attempt().at().toString();
 				outcomes[i] = outcome.outcomeName();
 				codes[i] = clean(outcome.providerCode());
@@ -401,18 +414,20 @@ public class MessageStore {
 			}
 			return MessageStore.this.db.sql("""
 					with input as (select * from unnest(cast(:ids as text[]), cast(:owners as text[]),
-					        cast(:tokens as bigint[]), cast(:statuses as text[]), cast(:providerIds as text[]),
-					        cast(:errors as text[]), cast(:ats as timestamptz[]), cast(:outcomes as text[]),
-					        cast(:codes as text[]), cast(:details as text[]), cast(:latencies as bigint[]),
-					        cast(:recipients as text[])) with ordinality
-					        as i(id, owner, token, status, provider_id, error, at, outcome, code, detail, latency_ms,
-					             recipients, ord)),
+					        cast(:tokens as bigint[]), cast(:statuses as text[]), cast(:retryMs as bigint[]),
+					        cast(:providerIds as text[]), cast(:errors as text[]), cast(:ats as timestamptz[]),
+					        cast(:outcomes as text[]), cast(:codes as text[]), cast(:details as text[]),
+					        cast(:latencies as bigint[]), cast(:recipients as text[])) with ordinality
+					        as i(id, owner, token, status, retry_ms, provider_id, error, at, outcome, code, detail,
+					             latency_ms, recipients, ord)),
 					moved as (update message m set attempt_count = m.attempt_count + 1, status = i.status,
+					        retries_used = m.retries_used + case when i.retry_ms >= 0 then 1 else 0 end,
 					        event = case when i.status = 'delivered' then '' else m.event end,
 					        provider_message_id = coalesce(i.provider_id, m.provider_message_id), last_error = i.error,
 					        lease_owner = case when i.status <> 'sending' then null else m.lease_owner end,
 					        lease_until = case when i.status <> 'sending' then null else m.lease_until end,
-					        due_at = case when i.status <> 'sending' then null else m.due_at end, updated_at = now()
+					        due_at = case when i.retry_ms >= 0 then now() + i.retry_ms * interval '1 millisecond'
+					                      when i.status <> 'sending' then null else m.due_at end, updated_at = now()
 					    from input i where m.id = i.id and m.lease_owner = i.owner and m.lease_token = i.token
 					    returning i.ord, m.id, m.attempt_count),
 					logged as (insert into attempt (message_id, number, at, outcome, provider_code, detail, latency_ms,
@@ -425,6 +440,7 @@ public class MessageStore {
 				.bind("owners", owners)
 				.bind("tokens", tokens)
 				.bind("statuses", statuses)
+				.bind("retryMs", retryMs)
 				.bind("providerIds", providerIds)
 				.bind("errors", errors)
 				.bind("ats", ats)
@@ -488,8 +504,11 @@ public class MessageStore {
 
 	}
 
-	/** An attempt to append, with what it does to its message. */
-	private record Recording(MessageJob job, AttemptRecord attempt, DeliveryQueue.Step step) {
+	/**
+	 * An attempt to append, with the state it moves its message to: {@code sending} keeps the lease
+	 * for another in-process try; {@code queued} after {@code retryMs} (-1: none) spends a retry stage.
+	 */
+	private record Recording(MessageJob job, AttemptRecord attempt, String status, long retryMs, String error) {
 	}
 
 	/** A lease given up after an attempt: to retry later, dead-lettered, or released unspent. */

@@ -14,6 +14,7 @@ import com.cloudgreet.relay.delivery.Capacity;
 import com.cloudgreet.relay.delivery.DeliveryQueue;
 import com.cloudgreet.relay.delivery.Lease;
 import com.cloudgreet.relay.delivery.Outcome;
+import com.cloudgreet.relay.delivery.batch.WriteBatcher;
 
 import com.cloudgreet.relay.webhook.endpoint.Endpoint;
 import com.cloudgreet.relay.webhook.endpoint.EndpointRepository;
@@ -43,6 +44,9 @@ public class DeliveryStore {
 			+ "join event ev on ev.tenant_id = c.tenant_id and ev.id = c.event_id";
 
 	private static final Logger log = LoggerFactory.getLogger(DeliveryStore.class);
+
+	/** At most this many writes of one kind per statement (the rest wait for the next flush). */
+	private static final int WRITE_BATCH = 500;
 
 	private final DatabaseClient db;
 
@@ -260,6 +264,15 @@ public class DeliveryStore {
 	private final class Queue implements DeliveryQueue<WebhookJob> {
 
 		/**
+		 * The writes after an attempt go through {@link WriteBatcher}s: each attempt asks for its own
+		 * write and gets its own answer, while concurrent attempts share one statement per kind. A
+		 * delivery appears at most once per batch: the engine has one write in flight per delivery.
+		 */
+		private final WriteBatcher<Attempt, Boolean> attempts = new WriteBatcher<>(WRITE_BATCH, this::attemptAll);
+
+		private final WriteBatcher<Settling, Boolean> settlings = new WriteBatcher<>(WRITE_BATCH, this::settleAll);
+
+		/**
 		 * Claims up to {@code limit} due deliveries of enabled endpoints, at most as many per endpoint
 		 * and per tenant as the {@code capacity} has free slots for. Endpoints and tenants without a
 		 * free slot are left out of the scan altogether.
@@ -335,122 +348,223 @@ public class DeliveryStore {
 		@Override
 		public Mono<Boolean> record(WebhookJob job, AttemptRecord attempt, Step step) {
 			return switch (step) {
-				case DELIVERED -> attempt(job, attempt, "delivered", 0, null, true);
-				case FAILED -> attempt(job, attempt, "failed", 0, null, true);
-				case CONTINUE -> attempt(job, attempt, "pending", 0, null, false);
+				case DELIVERED -> this.attempts.submit(new Attempt(job, attempt, "delivered", 0, -1, true));
+				case FAILED -> this.attempts.submit(new Attempt(job, attempt, "failed", 0, -1, true));
+				case CONTINUE -> this.attempts.submit(new Attempt(job, attempt, "pending", 0, -1, false));
 			};
 		}
 
 		/** The attempt and the delivery's next state in one statement (no second round trip per failure). */
 		@Override
 		public Mono<Boolean> recordFailure(WebhookJob job, AttemptRecord attempt, Duration retryIn, String reason) {
-			return (retryIn != null) ? attempt(job, attempt, "pending", 1, retryIn, true)
-					: attempt(job, attempt, "dead_lettered", 0, null, true);
+			return (retryIn != null) ? this.attempts.submit(new Attempt(job, attempt, "pending", 1, retryIn.toMillis(), true))
+					: this.attempts.submit(new Attempt(job, attempt, "dead_lettered", 0, -1, true));
 		}
 
 		@Override
 		public Mono<Boolean> retryLater(WebhookJob job, Duration retryIn, String error) {
-			return fenced("update delivery set status = 'pending', retries_used = retries_used + 1, "
-					+ "next_attempt_at = now() + :retryMs * interval '1 millisecond', lease_owner = null, "
-					+ "lease_until = null, updated_at = now() ", job, retryIn.toMillis());
+			return this.settlings.submit(new Settling(job, Settling.Kind.RETRY, retryIn.toMillis()));
 		}
 
 		@Override
 		public Mono<Boolean> deadLetter(WebhookJob job, String reason) {
-			return fenced("update delivery set status = 'dead_lettered', lease_owner = null, lease_until = null, "
-					+ "updated_at = now() ", job, 0);
+			return this.settlings.submit(new Settling(job, Settling.Kind.DEAD_LETTER, 0));
 		}
 
 		@Override
 		public Mono<Boolean> release(WebhookJob job, String note) {
-			return fenced("update delivery set lease_owner = null, lease_until = null ", job, 0);
-		}
-
-		private Mono<Boolean> fenced(String update, WebhookJob job, long retryMs) {
-			return DeliveryStore.this.db
-				.sql(update + "where id = :delivery and lease_owner = :owner and lease_token = :token and :retryMs >= 0")
-				.bind("delivery", job.id())
-				.bind("owner", job.lease().owner())
-				.bind("token", job.lease().token())
-				.bind("retryMs", retryMs)
-				.fetch()
-				.rowsUpdated()
-				.map((rows) -> rows > 0);
+			return this.settlings.submit(new Settling(job, Settling.Kind.RELEASE, 0));
 		}
 
 		/**
-		 * Logs an attempt and moves the delivery on, in one statement (atomic without a transaction,
-		 * one round trip), fenced: if the lease is no longer this one's, neither happens and the
-		 * answer is false; the new owner decides the delivery's state.
+		 * Retries, dead letters and releases of one batch in one statement, each row fenced on its
+		 * own lease; the answer is, per item, whether its row matched.
 		 */
-		private Mono<Boolean> attempt(WebhookJob job, AttemptRecord attempt, String status, int retryIncrement,
-				Duration retryIn, boolean settles) {
-			Outcome outcome = attempt.outcome();
-			boolean delivered = "delivered".equals(status);
-			return DeliveryStore.this.db
-				.sql("with moved as (update delivery set status = :status, attempt_count = attempt_count + 1, "
-						+ "retries_used = retries_used + :retryIncrement, "
-						+ "next_attempt_at = case when :retryMs >= 0 then now() + :retryMs * interval '1 millisecond' "
-						+ "else next_attempt_at end, "
-						+ "lease_owner = case when :settles then null else lease_owner end, "
-						+ "lease_until = case when :settles then null else lease_until end, updated_at = now() "
-						+ "where id = :delivery and lease_owner = :owner and lease_token = :token "
-						+ "returning attempt_count), "
-						+ "logged as (insert into attempt (delivery_id, tenant_id, event_id, endpoint_id, number, at, "
-						+ "outcome, status_code, latency_ms, response_excerpt, error) select :delivery, :tenant, :event, "
-						+ ":endpoint, attempt_count, :at, :outcome, :statusCode, :latency, :excerpt, :error from moved), "
-						// Any success ends the endpoint's failure streak (the auto-disable rule counts streaks).
-						+ "healthy as (update endpoint set consecutive_failures = 0, failing_since = null "
-						+ "where id = :endpoint and :delivered and consecutive_failures > 0 and exists (select 1 from moved)), "
-						// The last delivery of an event delivered: nothing sends its body again, so it is
-						// cleared. While another delivery is not delivered (pending, or failed and awaiting
-						// a replay) the body stays. Two last deliveries settling at once may each see the
-						// other pending and leave it; retention deletes it with the event.
-						+ "cleared as (update event set body = '', cloud_event = '' "
-						+ "where tenant_id = :tenant and id = :event and :delivered and exists (select 1 from moved) "
-						+ "and not exists (select 1 from delivery o where o.tenant_id = :tenant and o.event_id = :event "
-						+ "and o.id <> :delivery and o.status <> 'delivered')) "
-						+ "select count(*) as moved from moved")
-				.bind("delivered", delivered)
-				.bind("status", status)
-				.bind("retryIncrement", retryIncrement)
-				.bind("retryMs", (retryIn != null) ? retryIn.toMillis() : -1L)
+		private Mono<List<Boolean>> settleAll(List<Settling> batch) {
+			int size = batch.size();
+			String[] ids = new String[size];
+			String[] owners = new String[size];
+			Long[] tokens = new Long[size];
+			String[] kinds = new String[size];
+			Long[] retryMs = new Long[size];
+			for (int i = 0; i < size; i++) {
+				Settling item = batch.get(i);
+				ids[i] = item.job().id();
+				owners[i] = item.job().lease().owner();
+				tokens[i] = item.job().lease().token();
+				kinds[i] = item.kind().sql;
+				retryMs[i] = item.retryMs();
+			}
+			return DeliveryStore.this.db.sql("""
+					update delivery d set
+					       status = case l.kind when 'dead_letter' then 'dead_lettered' when 'retry' then 'pending' else d.status end,
+					       retries_used = d.retries_used + case when l.kind = 'retry' then 1 else 0 end,
+					       next_attempt_at = case when l.kind = 'retry' then now() + l.retry_ms * interval '1 millisecond'
+					                              else d.next_attempt_at end,
+					       lease_owner = null, lease_until = null,
+					       updated_at = case when l.kind = 'release' then d.updated_at else now() end
+					from unnest(cast(:ids as text[]), cast(:owners as text[]), cast(:tokens as bigint[]),
+					        cast(:kinds as text[]), cast(:retryMs as bigint[])) with ordinality
+					        as l(id, owner, token, kind, retry_ms, ord)
+					where d.id = l.id and d.lease_owner = l.owner and d.lease_token = l.token
+					returning l.ord""")
+				.bind("ids", ids)
+				.bind("owners", owners)
+				.bind("tokens", tokens)
+				.bind("kinds", kinds)
+				.bind("retryMs", retryMs)
+				.map((row) -> row.get("ord", Long.class))
+				.all()
+				.collectList()
+				.map((matched) -> WriteBatcher.matched(size, matched));
+		}
+
+		/**
+		 * Logs each attempt and moves its delivery on, in one statement for the whole batch (atomic
+		 * without a transaction, one round trip), fenced per row: a delivery whose lease is no longer
+		 * the one its item names gets neither, and that item's answer is false; the new owner decides
+		 * its state.
+		 *
+		 * <p>Any delivered attempt ends its endpoint's failure streak (the auto-disable rule counts
+		 * streaks). An event all of whose deliveries are now delivered is never sent again, so its
+		 * body is cleared; while another delivery is not delivered (pending, or failed and awaiting a
+		 * replay) the body stays. Two last deliveries settling at once in different statements may
+		 * each see the other pending and leave it; retention deletes it with the event.
+		 */
+		private Mono<List<Boolean>> attemptAll(List<Attempt> batch) {
+			int size = batch.size();
+			String[] ids = new String[size];
+			String[] owners = new String[size];
+			Long[] tokens = new Long[size];
+			String[] tenants = new String[size];
+			String[] events = new String[size];
+			String[] endpoints = new String[size];
+			String[] statuses = new String[size];
+			Integer[] retryIncrements = new Integer[size];
+			Long[] retryMs = new Long[size];
+			Boolean[] settles = new Boolean[size];
+			String[] ats = new String[size];
+			String[] outcomes = new String[size];
+			String[] codes = new String[size];
+			Long[] latencies = new Long[size];
+			String[] excerpts = new String[size];
+			String[] errors = new String[size];
+			for (int i = 0; i < size; i++) {
+				Attempt item = batch.get(i);
+				WebhookJob job = item.job();
+				Outcome outcome = item.attempt().outcome();
+				ids[i] = job.id();
+				owners[i] = job.lease().owner();
+				tokens[i] = job.lease().token();
+				tenants[i] = job.tenantId();
+				events[i] = job.eventId();
+				endpoints[i] = job.endpointId();
+				statuses[i] = item.status();
+				retryIncrements[i] = item.retryIncrement();
+				retryMs[i] = item.retryMs();
+				settles[i] = item.settles();
+				ats[i] = item.attempt().at().toString();
+				outcomes[i] = outcome.outcomeName();
+				codes[i] = statusCode(outcome.providerCode());
+				latencies[i] = item.attempt().latencyMs();
+				excerpts[i] = clean(outcome.response());
+				errors[i] = "delivered".equals(item.status()) ? null : clean(outcome.detail());
+			}
+			return DeliveryStore.this.db.sql("""
+					with input as (select * from unnest(cast(:ids as text[]), cast(:owners as text[]),
+					        cast(:tokens as bigint[]), cast(:tenants as text[]), cast(:events as text[]),
+					        cast(:endpoints as text[]), cast(:statuses as text[]), cast(:retryIncrements as int[]),
+					        cast(:retryMs as bigint[]), cast(:settles as boolean[]), cast(:ats as timestamptz[]),
+					        cast(:outcomes as text[]), cast(:codes as int[]), cast(:latencies as bigint[]),
+					        cast(:excerpts as text[]), cast(:errors as text[])) with ordinality
+					        as i(id, owner, token, tenant_id, event_id, endpoint_id, status, retry_increment, retry_ms,
+					             settles, at, outcome, status_code, latency_ms, excerpt, error, ord)),
+					moved as (update delivery d set status = i.status, attempt_count = d.attempt_count + 1,
+					        retries_used = d.retries_used + i.retry_increment,
+					        next_attempt_at = case when i.retry_ms >= 0 then now() + i.retry_ms * interval '1 millisecond'
+					                               else d.next_attempt_at end,
+					        lease_owner = case when i.settles then null else d.lease_owner end,
+					        lease_until = case when i.settles then null else d.lease_until end, updated_at = now()
+					    from input i where d.id = i.id and d.lease_owner = i.owner and d.lease_token = i.token
+					    returning i.ord, d.attempt_count),
+					logged as (insert into attempt (delivery_id, tenant_id, event_id, endpoint_id, number, at, outcome,
+					        status_code, latency_ms, response_excerpt, error)
+					    select i.id, i.tenant_id, i.event_id, i.endpoint_id, moved.attempt_count, i.at, i.outcome,
+					           i.status_code, i.latency_ms, i.excerpt, i.error
+					    from moved join input i on i.ord = moved.ord),
+					delivered as (select i.id, i.tenant_id, i.event_id, i.endpoint_id from moved join input i on i.ord = moved.ord
+					    where i.status = 'delivered'),
+					healthy as (update endpoint e set consecutive_failures = 0, failing_since = null
+					    where e.id in (select endpoint_id from delivered) and e.consecutive_failures > 0),
+					cleared as (update event ev set body = '', cloud_event = ''
+					    from (select distinct tenant_id, event_id from delivered) x
+					    where ev.tenant_id = x.tenant_id and ev.id = x.event_id
+					      and not exists (select 1 from delivery o where o.tenant_id = x.tenant_id and o.event_id = x.event_id
+					        and o.status <> 'delivered' and o.id not in (select id from delivered)))
+					select ord from moved""")
+				.bind("ids", ids)
+				.bind("owners", owners)
+				.bind("tokens", tokens)
+				.bind("tenants", tenants)
+				.bind("events", events)
+				.bind("endpoints", endpoints)
+				.bind("statuses", statuses)
+				.bind("retryIncrements", retryIncrements)
+				.bind("retryMs", retryMs)
 				.bind("settles", settles)
-				.bind("owner", job.lease().owner())
-				.bind("token", job.lease().token())
-				.bind("delivery", job.id())
-				.bind("tenant", job.tenantId())
-				.bind("event", job.eventId())
-				.bind("endpoint", job.endpointId())
-				.bind("at", utc(attempt.at()))
-				.bind("outcome", outcome.outcomeName())
-				.bind("statusCode", statusCode(outcome.providerCode()))
-				.bind("latency", attempt.latencyMs())
-				.bind("excerpt", nullableText(outcome.response()))
-				.bind("error", nullableText(delivered ? null : outcome.detail()))
-				.map((row) -> row.get("moved", Long.class))
-				.one()
-				.map((moved) -> moved > 0);
+				.bind("ats", ats)
+				.bind("outcomes", outcomes)
+				.bind("codes", codes)
+				.bind("latencies", latencies)
+				.bind("excerpts", excerpts)
+				.bind("errors", errors)
+				.map((row) -> row.get("ord", Long.class))
+				.all()
+				.collectList()
+				.map((matched) -> WriteBatcher.matched(size, matched));
 		}
 
 	}
 
-	/** The HTTP status an outcome carries as its provider code; none when no answer arrived. */
-	private static io.r2dbc.spi.Parameter statusCode(String providerCode) {
+	/** An attempt to append, with the state it moves its delivery to ({@code retryMs} -1: due time kept). */
+	private record Attempt(WebhookJob job, AttemptRecord attempt, String status, int retryIncrement, long retryMs,
+			boolean settles) {
+	}
+
+	/** A lease given up without an attempt to log: to retry later, dead-lettered, or released unspent. */
+	private record Settling(WebhookJob job, Kind kind, long retryMs) {
+
+		/** Spelled in the statement as {@code sql}. */
+		enum Kind {
+
+			RETRY("retry"), DEAD_LETTER("dead_letter"), RELEASE("release");
+
+			final String sql;
+
+			Kind(String sql) {
+				this.sql = sql;
+			}
+
+		}
+
+	}
+
+	/** The HTTP status an outcome carries as its provider code (as text, cast in the statement); none when no answer arrived. */
+	private static String statusCode(String providerCode) {
 		if (providerCode == null) {
-			return Parameters.in(Integer.class);
+			return null;
 		}
 		try {
-			return Parameters.in(Integer.valueOf(providerCode));
+			return Integer.toString(Integer.parseInt(providerCode));
 		}
 		catch (NumberFormatException ex) {
-			return Parameters.in(Integer.class);
+			return null;
 		}
 	}
 
 	/** PostgreSQL text cannot hold NUL, which a receiver's binary answer may contain. */
-	private static io.r2dbc.spi.Parameter nullableText(String value) {
-		return value == null ? Parameters.in(String.class) : Parameters.in(value.replace((char) 0, '\uFFFD'));
+	private static String clean(String value) {
+		return value == null || value.indexOf(0) < 0 ? value : value.replace((char) 0, '\uFFFD');
 	}
 
 	static OffsetDateTime utc(Instant instant) {

@@ -2,6 +2,7 @@ package com.cloudgreet.relay.webhook.delivery;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,6 +107,55 @@ class WebhookLeaseFencingIT extends AbstractWebhookIT {
 			// Lease given up and due in an hour: nobody claims it now.
 			assertThat(claimMine(Duration.ofSeconds(10))).isNull();
 		}
+	}
+
+	@Test
+	void eachWriteOfABatchIsAnsweredForItsOwnLease() {
+		try (Receiver receiver = Receiver.ok()) {
+			createEndpoint(receiver.url() + "/a");
+			createEndpoint(receiver.url() + "/b");
+			createEndpoint(receiver.url() + "/c");
+			String eventId = publish("fencing.batch", Map.of());
+			await().atMost(WAIT).until(() -> status(eventId).path("deliveries").size() == 3);
+			// Stored due now in one statement, none claimed (the engine is stopped): one claim takes all three.
+			List<WebhookJob> held = claimAllMine(Duration.ofSeconds(10));
+			assertThat(held).hasSize(3);
+			WebhookJob a = held.get(0);
+			WebhookJob stale = withLease(a, new Lease(a.id(), a.lease().owner(), a.lease().token() - 1));
+
+			// Subscribed together: the first is flushed alone, the other two wait for it and share the
+			// next statement, where only the stale lease's row is refused.
+			var answers = Mono
+				.zip(this.queue.record(held.get(2), DELIVERED, Step.DELIVERED),
+						this.queue.record(stale, DELIVERED, Step.DELIVERED),
+						this.queue.record(held.get(1), DELIVERED, Step.DELIVERED))
+				.block();
+			assertThat(List.of(answers.getT1(), answers.getT2(), answers.getT3())).containsExactly(true, false, true);
+			assertThat(this.queue.record(a, DELIVERED, Step.DELIVERED).block()).isTrue();
+
+			JsonNode deliveries = status(eventId).path("deliveries");
+			for (JsonNode delivery : deliveries) {
+				assertThat(delivery.path("status").asString()).isEqualTo("delivered");
+				assertThat(delivery.path("attempts").size()).as("one attempt each, none for the refused write")
+					.isEqualTo(1);
+			}
+		}
+	}
+
+	/** Claims due deliveries and keeps all of this test's tenant's (others' are given back). */
+	private List<WebhookJob> claimAllMine(Duration lease) {
+		List<WebhookJob> claimed = this.queue.claimDue("owner-" + lease.toMillis(), List.of(), Capacity.unlimited(), 100,
+				lease).collectList().block();
+		List<WebhookJob> mine = new ArrayList<>();
+		for (WebhookJob job : claimed) {
+			if (job.tenantId().equals(this.tenant)) {
+				mine.add(job);
+			}
+			else {
+				this.queue.release(job, null).block();
+			}
+		}
+		return mine;
 	}
 
 	/** Claims due deliveries and keeps this test's tenant's one (others' lapse at once or are given back). */
