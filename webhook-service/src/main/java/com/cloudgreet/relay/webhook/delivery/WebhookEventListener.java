@@ -39,10 +39,10 @@ public class WebhookEventListener {
 
 	private static final Logger log = LoggerFactory.getLogger(WebhookEventListener.class);
 
-	/** Store outages are waited out, never skipped: skipping would lose the events. */
+	/** Store and DLT outages are waited out in place, never skipped: skipping would lose records. */
 	private static final Retry UNTIL_STORED = Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
 		.maxBackoff(Duration.ofSeconds(30))
-		.doBeforeRetry((signal) -> log.warn("Storing a batch of webhook events failed (try {}); retrying: {}",
+		.doBeforeRetry((signal) -> log.warn("Storing webhook events or dead-lettering a poison record failed (try {}); retrying: {}",
 				signal.totalRetries() + 1, signal.failure().toString()));
 
 	private final FanOut fanOut;
