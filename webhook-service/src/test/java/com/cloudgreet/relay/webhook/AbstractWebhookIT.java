@@ -123,15 +123,15 @@ public abstract class AbstractWebhookIT {
 
 	protected String publishFor(String tenantId, String eventType, Map<String, Object> payload) {
 		String id = RelayIds.next(IdKind.EVENT);
-		publishRaw(id, CloudEventCodec.encode(event(tenantId, id, eventType, payload)));
+		publishRaw(id, CloudEventCodec.encode(eventFor(tenantId, id, eventType, payload)));
 		return id;
 	}
 
 	protected CloudEvent event(String id, String eventType, Map<String, Object> payload) {
-		return event(this.tenant, id, eventType, payload);
+		return eventFor(this.tenant, id, eventType, payload);
 	}
 
-	private static CloudEvent event(String tenantId, String id, String eventType, Map<String, Object> payload) {
+	protected static CloudEvent eventFor(String tenantId, String id, String eventType, Map<String, Object> payload) {
 		JsonNode data = RelayJson.tree(Map.of("eventType", eventType, "payload", payload));
 		return CloudEvent.request(Channel.WEBHOOK, id, "/test", tenantId, data);
 	}

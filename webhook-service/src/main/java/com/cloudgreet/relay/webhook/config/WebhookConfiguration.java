@@ -207,8 +207,8 @@ public class WebhookConfiguration {
 
 	@Bean
 	FanOut fanOut(DeliveryStore store, EndpointRepository endpoints, DeliveryEngine<WebhookJob> engine,
-			WebhookServiceProperties properties, Clock clock, TraceParents traces) {
-		return new FanOut(store, endpoints, engine, properties.webhooks().dispatcher().lease(), clock, traces);
+			WebhookServiceProperties properties, Clock clock) {
+		return new FanOut(store, endpoints, engine, properties.webhooks().dispatcher().lease(), clock);
 	}
 
 	@Bean

@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
+import java.util.function.IntPredicate;
+import java.util.stream.Collectors;
 
 import com.cloudgreet.relay.delivery.AttemptRecord;
 import com.cloudgreet.relay.delivery.Capacity;
@@ -19,7 +20,6 @@ import com.cloudgreet.relay.delivery.batch.WriteBatcher;
 import com.cloudgreet.relay.webhook.endpoint.Endpoint;
 import com.cloudgreet.relay.webhook.endpoint.EndpointRepository;
 import com.cloudgreet.relay.webhook.signing.SecretCipher;
-import io.r2dbc.spi.Parameters;
 import io.r2dbc.spi.Readable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,54 +62,77 @@ public class DeliveryStore {
 			Instant createdAt, String traceparent) {
 	}
 
+	/** A delivery of {@code event} to {@code endpoint}, to store with it. */
+	public record NewDelivery(String id, NewEvent event, Endpoint endpoint) {
+	}
+
 	/**
-	 * Stores the event and one delivery per endpoint in one statement (so atomically, in one round
-	 * trip). Deliveries to the endpoints in {@code claim} (a slot is free for them here) are
-	 * claimed by {@code owner} and returned to be sent at once; the others are left to the poller.
-	 * Empty if the event was stored before (a redelivered record): its deliveries exist already,
-	 * so nothing is duplicated.
+	 * Stores the events and their deliveries in one statement (so atomically, in one round trip).
+	 * The deliveries whose index {@code claim} accepts (a slot is free for them here) are claimed
+	 * by {@code owner} and returned to be sent at once; the others are left to the poller. An event
+	 * stored before (a redelivered record) is skipped with its deliveries: they exist already, so
+	 * nothing is duplicated. {@code events} must be distinct per (tenant, event id).
 	 */
-	public Flux<WebhookJob> ingest(NewEvent event, List<Endpoint> endpoints, Predicate<Integer> claim,
-			Supplier<String> ids, String owner, Duration lease) {
-		String[] deliveryIds = endpoints.stream().map((e) -> ids.get()).toArray(String[]::new);
-		String[] endpointIds = endpoints.stream().map(Endpoint::id).toArray(String[]::new);
-		Boolean[] claimed = new Boolean[endpoints.size()];
-		for (int i = 0; i < claimed.length; i++) {
+	public Flux<WebhookJob> ingest(List<NewEvent> events, List<NewDelivery> deliveries, IntPredicate claim,
+			String owner, Duration lease) {
+		int size = deliveries.size();
+		Boolean[] claimed = new Boolean[size];
+		for (int i = 0; i < size; i++) {
 			claimed[i] = claim.test(i);
 		}
-		return this.db
-			.sql("with ev as (insert into event (tenant_id, id, event_type, body, cloud_event, created_at, traceparent) "
-					+ "values (:tenant, :event, :type, :body, :cloudEvent, :createdAt, :traceparent) on conflict do nothing returning id), "
-					+ "dl as (insert into delivery (id, tenant_id, event_id, endpoint_id, status, next_attempt_at, "
-					+ "lease_owner, lease_token, lease_until, created_at, updated_at) "
-					+ "select d.id, :tenant, :event, d.endpoint_id, 'pending', now(), "
-					+ "case when d.claimed then :owner end, case when d.claimed then 1 else 0 end, "
-					+ "case when d.claimed then now() + :leaseMs * interval '1 millisecond' end, now(), now() "
-					+ "from unnest(cast(:ids as text[]), cast(:endpoints as text[]), cast(:claimed as boolean[])) "
-					+ "as d(id, endpoint_id, claimed) "
-					+ "where exists (select 1 from ev) returning id) "
-					+ "select (select count(*) from ev) as inserted")
-			.bind("tenant", event.tenantId())
-			.bind("event", event.eventId())
-			.bind("type", event.eventType())
-			.bind("body", event.body())
-			.bind("cloudEvent", event.cloudEvent())
-			.bind("createdAt", utc(event.createdAt()))
-			.bind("traceparent", event.traceparent() == null ? Parameters.in(String.class) : Parameters.in(event.traceparent()))
+		// Bodies travel base64 in text arrays (decoded in the statement): a bytea array is not a
+		// parameter type the driver binds.
+		Base64.Encoder base64 = Base64.getEncoder();
+		return this.db.sql("""
+				with ev as (insert into event (tenant_id, id, event_type, body, cloud_event, created_at, traceparent)
+				        select e.tenant_id, e.id, e.event_type, decode(e.body, 'base64'), decode(e.cloud_event, 'base64'),
+				               e.created_at, e.traceparent
+				        from unnest(cast(:tenants as text[]), cast(:events as text[]), cast(:types as text[]),
+				                cast(:bodies as text[]), cast(:cloudEvents as text[]), cast(:createdAts as timestamptz[]),
+				                cast(:traceparents as text[]))
+				                as e(tenant_id, id, event_type, body, cloud_event, created_at, traceparent)
+				        on conflict do nothing returning tenant_id, id),
+				dl as (insert into delivery (id, tenant_id, event_id, endpoint_id, status, next_attempt_at,
+				        lease_owner, lease_token, lease_until, created_at, updated_at)
+				        select d.id, d.tenant_id, d.event_id, d.endpoint_id, 'pending', now(),
+				               case when d.claimed then :owner end, case when d.claimed then 1 else 0 end,
+				               case when d.claimed then now() + :leaseMs * interval '1 millisecond' end, now(), now()
+				        from unnest(cast(:ids as text[]), cast(:deliveryTenants as text[]), cast(:deliveryEvents as text[]),
+				                cast(:endpoints as text[]), cast(:claimed as boolean[]))
+				                as d(id, tenant_id, event_id, endpoint_id, claimed)
+				        join ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id
+				        returning id, lease_owner)
+				select id from dl where lease_owner is not null""")
+			.bind("tenants", events.stream().map(NewEvent::tenantId).toArray(String[]::new))
+			.bind("events", events.stream().map(NewEvent::eventId).toArray(String[]::new))
+			.bind("types", events.stream().map(NewEvent::eventType).toArray(String[]::new))
+			.bind("bodies", events.stream().map((e) -> base64.encodeToString(e.body())).toArray(String[]::new))
+			.bind("cloudEvents", events.stream().map((e) -> base64.encodeToString(e.cloudEvent())).toArray(String[]::new))
+			.bind("createdAts", events.stream().map((e) -> e.createdAt().toString()).toArray(String[]::new))
+			.bind("traceparents", events.stream().map(NewEvent::traceparent).toArray(String[]::new))
+			.bind("ids", deliveries.stream().map(NewDelivery::id).toArray(String[]::new))
+			.bind("deliveryTenants", deliveries.stream().map((d) -> d.event().tenantId()).toArray(String[]::new))
+			.bind("deliveryEvents", deliveries.stream().map((d) -> d.event().eventId()).toArray(String[]::new))
+			.bind("endpoints", deliveries.stream().map((d) -> d.endpoint().id()).toArray(String[]::new))
+			.bind("claimed", claimed)
 			.bind("owner", owner)
 			.bind("leaseMs", lease.toMillis())
-			.bind("ids", deliveryIds)
-			.bind("endpoints", endpointIds)
-			.bind("claimed", claimed)
-			.map((row) -> row.get("inserted", Long.class))
-			.one()
-			.flatMapMany((inserted) -> inserted == 0 ? Flux.empty()
-					: Flux.range(0, endpoints.size()).filter((i) -> claimed[i]).map((i) -> {
-				Endpoint e = endpoints.get(i);
-				return new WebhookJob(new Lease(deliveryIds[i], owner, 1), event.tenantId(), event.eventId(), e.id(),
-						e.url(), signingSecrets(e.id(), e.secret(), e.previousSecrets()), event.eventType(), event.body(),
-						0, 0, event.traceparent(), event.createdAt(), e.rateLimit());
-			}));
+			.map((row) -> row.get("id", String.class))
+			.all()
+			.collect(Collectors.toSet())
+			.flatMapIterable((started) -> deliveries.stream()
+				.filter((d) -> started.contains(d.id()))
+				.map((d) -> claimedJob(d, owner))
+				.toList());
+	}
+
+	/** A delivery this instance claimed as it stored it: first attempt, lease token 1. */
+	private WebhookJob claimedJob(NewDelivery delivery, String owner) {
+		NewEvent event = delivery.event();
+		Endpoint e = delivery.endpoint();
+		return new WebhookJob(new Lease(delivery.id(), owner, 1), event.tenantId(), event.eventId(), e.id(), e.url(),
+				signingSecrets(e.id(), e.secret(), e.previousSecrets()), event.eventType(), event.body(), 0, 0,
+				event.traceparent(), event.createdAt(), e.rateLimit());
 	}
 
 	/**

@@ -2,7 +2,9 @@ package com.cloudgreet.relay.webhook.delivery;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.cloudgreet.relay.common.event.CloudEventCodec;
@@ -12,14 +14,16 @@ import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.message.WebhookEvent;
 import com.cloudgreet.relay.delivery.DeliveryEngine;
-import com.cloudgreet.relay.delivery.TraceParents;
+import com.cloudgreet.relay.webhook.endpoint.Endpoint;
 import com.cloudgreet.relay.webhook.endpoint.EndpointRepository;
+import com.cloudgreet.relay.webhook.endpoint.EndpointRepository.Interest;
 import reactor.core.publisher.Mono;
 
 /**
- * Turns one accepted event into one delivery per subscribed, enabled endpoint, durably, then
- * hands the deliveries to the delivery engine. Idempotent per (tenant, event id): a redelivered
- * record adds nothing.
+ * Turns one poll's accepted events into one delivery per subscribed, enabled endpoint, durably,
+ * then hands the deliveries to the delivery engine: one query for the subscribers of the whole
+ * batch, one statement for its events and deliveries. Idempotent per (tenant, event id): a
+ * redelivered record adds nothing.
  */
 public class FanOut {
 
@@ -33,11 +37,8 @@ public class FanOut {
 
 	private final Clock clock;
 
-	private final TraceParents traces;
-
 	public FanOut(DeliveryStore store, EndpointRepository endpoints, DeliveryEngine<WebhookJob> engine, Duration lease,
-			Clock clock, TraceParents traces) {
-		this.traces = traces;
+			Clock clock) {
 		this.store = store;
 		this.endpoints = endpoints;
 		this.engine = engine;
@@ -45,34 +46,65 @@ public class FanOut {
 		this.clock = clock;
 	}
 
-	/** Completes once the deliveries are committed, which is when the record's offset may commit. */
-	public Mono<Integer> accept(RelayRequest request) {
-		WebhookEvent event = request.webhook();
-		var stored = new DeliveryStore.NewEvent(request.tenantId(), request.id(), event.eventType(), body(request),
-				CloudEventCodec.encode(request.event()), this.clock.instant(), this.traces.current());
-		return this.endpoints.subscribers(request.tenantId(), event.eventType())
-			.collectList()
+	/** An accepted event and the trace of the record it came in ({@code null}: none). */
+	public record Accepted(RelayRequest request, String traceparent) {
+	}
+
+	/**
+	 * Completes once the events and their deliveries are committed, which is when the batch's
+	 * offsets may commit. Each subscription fans out afresh (subscribers read again), so a retry
+	 * after a failed store sees the endpoints as they are then.
+	 */
+	public Mono<Void> accept(List<Accepted> batch) {
+		List<DeliveryStore.NewEvent> events = newEvents(batch);
+		if (events.isEmpty()) {
+			return Mono.empty();
+		}
+		List<Interest> interests = events.stream().map(FanOut::interest).distinct().toList();
+		return this.endpoints.subscribers(interests)
+			.collectMultimap(EndpointRepository.Subscriber::interest, EndpointRepository.Subscriber::endpoint)
 			.flatMap((subscribers) -> {
+				List<DeliveryStore.NewDelivery> deliveries = new ArrayList<>();
+				for (DeliveryStore.NewEvent event : events) {
+					for (Endpoint endpoint : subscribers.getOrDefault(interest(event), List.of())) {
+						deliveries.add(new DeliveryStore.NewDelivery(RelayIds.next(IdKind.DELIVERY), event, endpoint));
+					}
+				}
 				// Slots are reserved before the insert so deliveries that can go out now are claimed
 				// in the same statement; the rest wait for the poller, with no claim to undo.
-				var reservation = this.engine.reserve(subscribers.stream()
-					.map((endpoint) -> new DeliveryEngine.Slot(request.tenantId(), endpoint.id()))
+				var reservation = this.engine.reserve(deliveries.stream()
+					.map((d) -> new DeliveryEngine.Slot(d.event().tenantId(), d.endpoint().id()))
 					.toList());
-				return this.store
-					.ingest(stored, subscribers, reservation::granted, () -> RelayIds.next(IdKind.DELIVERY),
-							this.engine.owner(), this.lease)
+				return this.store.ingest(events, deliveries, reservation::granted, this.engine.owner(), this.lease)
 					.collectList()
 					.doOnNext(reservation::start)
 					.doOnError((ex) -> reservation.cancel())
 					.doOnCancel(reservation::cancel)
 					.doOnNext((started) -> {
-						if (started.size() < subscribers.size()) {
+						if (started.size() < deliveries.size()) {
 							// Deliveries without a free slot wait for the poller; it looks now.
 							this.engine.wakeUp();
 						}
 					})
-					.map((started) -> subscribers.size());
+					.then();
 			});
+	}
+
+	/** The batch's events, the first of each (tenant, event id) only: a repeat in one poll is a redelivery. */
+	private List<DeliveryStore.NewEvent> newEvents(List<Accepted> batch) {
+		Map<List<String>, DeliveryStore.NewEvent> events = new LinkedHashMap<>();
+		for (Accepted accepted : batch) {
+			RelayRequest request = accepted.request();
+			events.computeIfAbsent(List.of(request.tenantId(), request.id()),
+					(key) -> new DeliveryStore.NewEvent(request.tenantId(), request.id(),
+							request.webhook().eventType(), body(request), CloudEventCodec.encode(request.event()),
+							this.clock.instant(), accepted.traceparent()));
+		}
+		return new ArrayList<>(events.values());
+	}
+
+	private static Interest interest(DeliveryStore.NewEvent event) {
+		return new Interest(event.tenantId(), event.eventType());
 	}
 
 	/**

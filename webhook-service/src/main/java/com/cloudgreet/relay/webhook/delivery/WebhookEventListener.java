@@ -1,11 +1,13 @@
 package com.cloudgreet.relay.webhook.delivery;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.event.CloudEventCodec;
-import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
@@ -14,30 +16,34 @@ import com.cloudgreet.relay.common.metrics.RelayMetrics.Cause;
 import com.cloudgreet.relay.common.privacy.Redaction;
 import com.cloudgreet.relay.delivery.DeadLetterPublisher;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 /**
- * Consumes {@code relay.webhook.v1}. The returned Mono completes once the event's deliveries are
- * stored, and only then does the offset commit (async acks), so a crash never loses an event;
- * a redelivered record is a no-op (see {@link FanOut}). Retries of deliveries do not go through
+ * Consumes {@code relay.webhook.v1} one poll at a time: the batch's events and their deliveries
+ * are stored in one statement ({@link FanOut}), its poison records go to the DLT with the reason,
+ * and only when that is done does the listener return and the batch's offsets commit, so a crash
+ * never loses an event; a redelivered record is a no-op. Retries of deliveries do not go through
  * Kafka retry topics but the delivery engine's schedule in PostgreSQL: see the README for why.
- * A record that cannot be decoded goes straight to the DLT as it came, never retried.
  */
 public class WebhookEventListener {
 
 	static final String LISTENER_ID = "webhook-events";
 
+	private static final String TRACEPARENT = "traceparent";
+
 	private static final Logger log = LoggerFactory.getLogger(WebhookEventListener.class);
 
-	/** Store outages are waited out, never skipped: skipping would lose the event. */
+	/** Store and DLT outages are waited out in place, never skipped: skipping would lose records. */
 	private static final Retry UNTIL_STORED = Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
 		.maxBackoff(Duration.ofSeconds(30))
-		.doBeforeRetry((signal) -> log.warn("Storing a webhook event failed (attempt {}); retrying",
-				signal.totalRetries() + 1, signal.failure()));
+		.doBeforeRetry((signal) -> log.warn("Storing webhook events or dead-lettering a poison record failed (try {}); retrying: {}",
+				signal.totalRetries() + 1, signal.failure().toString()));
 
 	private final FanOut fanOut;
 
@@ -55,24 +61,48 @@ public class WebhookEventListener {
 		this.metrics = metrics;
 	}
 
-	// idIsGroup = false: the consumer group comes from spring.kafka.consumer.group-id, not the id.
-	@KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.WEBHOOK)
-	public Mono<Void> onEvent(ConsumerRecord<String, byte[]> record) {
-		RelayRequest request;
-		try {
-			if (record.value() == null) {
-				throw InvalidMessageException.of("", "record has no value");
+	/**
+	 * Blocks the listener thread (a consumer thread, not an event loop) until the batch is durable:
+	 * the container commits the offsets when this returns. idIsGroup = false: the consumer group
+	 * comes from spring.kafka.consumer.group-id, not the id.
+	 */
+	@KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.WEBHOOK, batch = "true")
+	public void onEvents(List<ConsumerRecord<String, byte[]>> records) {
+		List<FanOut.Accepted> events = new ArrayList<>(records.size());
+		List<Poison> poison = new ArrayList<>();
+		for (ConsumerRecord<String, byte[]> record : records) {
+			try {
+				if (record.value() == null) {
+					throw InvalidMessageException.of("", "record has no value");
+				}
+				events.add(new FanOut.Accepted(CloudEventCodec.decode(record.value(), Channel.WEBHOOK),
+						traceparent(record)));
 			}
-			request = CloudEventCodec.decode(record.value(), Channel.WEBHOOK);
+			catch (InvalidMessageException ex) {
+				poison.add(new Poison(record, ex.getMessage()));
+			}
 		}
-		catch (InvalidMessageException ex) {
-			return poison(record, ex.getMessage()).retryWhen(UNTIL_STORED).contextCapture();
-		}
-		// contextCapture: the record's trace (from its traceparent header) follows the fan-out.
-		return this.fanOut.accept(request).retryWhen(UNTIL_STORED).then().contextCapture();
+		// Each step is retried on its own: a DLT outage does not store the events again, nor a
+		// store outage publish the poison twice.
+		this.fanOut.accept(events)
+			.retryWhen(UNTIL_STORED)
+			.thenMany(Flux.fromIterable(poison)
+				.concatMap((p) -> deadLetter(p.record(), p.cause()).retryWhen(UNTIL_STORED)))
+			.then()
+			.block();
 	}
 
-	private Mono<Void> poison(ConsumerRecord<String, byte[]> record, String cause) {
+	/** The record's trace, stored with its event: every delivery attempt continues it. */
+	private static String traceparent(ConsumerRecord<?, ?> record) {
+		Header header = record.headers().lastHeader(TRACEPARENT);
+		return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+	}
+
+	/** A record that cannot be decoded, and why: it goes to the DLT as it came, never retried. */
+	private record Poison(ConsumerRecord<String, byte[]> record, String cause) {
+	}
+
+	private Mono<Void> deadLetter(ConsumerRecord<String, byte[]> record, String cause) {
 		// Parser messages may quote what they could not read, and a record's key is the producer's
 		// choice; neither may carry a recipient into the header, the log or the alert.
 		String reason = DeadLetterPublisher.reason(cause);

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 
 import io.r2dbc.spi.Parameter;
@@ -100,14 +101,32 @@ public class EndpointRepository {
 		return spec.map(EndpointRepository::endpoint).all();
 	}
 
-	/** Endpoints of a tenant an event fans out to: enabled, and subscribed to the type (or to all). */
-	public Flux<Endpoint> subscribers(String tenantId, String eventType) {
+	/** A tenant's interest in an event type: whose endpoints an event of that type fans out to. */
+	public record Interest(String tenantId, String eventType) {
+	}
+
+	/** An endpoint that takes events of {@code interest}. */
+	public record Subscriber(Interest interest, Endpoint endpoint) {
+	}
+
+	/**
+	 * The subscribers of every interest in one query (one poll's events): enabled endpoints of the
+	 * tenant subscribed to the type, or to all types; by endpoint id within an interest.
+	 */
+	public Flux<Subscriber> subscribers(Collection<Interest> interests) {
+		if (interests.isEmpty()) {
+			return Flux.empty();
+		}
 		return this.db
-			.sql("select " + COLUMNS + " from endpoint where tenant_id = :tenant and enabled "
-					+ "and (cardinality(event_types) = 0 or :type = any(event_types)) order by id")
-			.bind("tenant", tenantId)
-			.bind("type", eventType)
-			.map(EndpointRepository::endpoint)
+			.sql("select i.tenant_id as wanted_tenant, i.event_type as wanted_type, " + columns("e")
+					+ " from unnest(cast(:tenants as text[]), cast(:types as text[])) as i(tenant_id, event_type) "
+					+ "join endpoint e on e.tenant_id = i.tenant_id where e.enabled "
+					+ "and (cardinality(e.event_types) = 0 or i.event_type = any(e.event_types)) order by e.id")
+			.bind("tenants", interests.stream().map(Interest::tenantId).toArray(String[]::new))
+			.bind("types", interests.stream().map(Interest::eventType).toArray(String[]::new))
+			.map((row) -> new Subscriber(
+					new Interest(row.get("wanted_tenant", String.class), row.get("wanted_type", String.class)),
+					endpoint(row)))
 			.all();
 	}
 
