@@ -8,6 +8,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * What every Relay service needs beside Boot's Kafka auto-configuration: its topics created and
@@ -34,6 +38,26 @@ public class RelayKafkaSupport {
 	@Bean(destroyMethod = "close")
 	KafkaHealthIndicator kafkaHealthIndicator(KafkaProperties kafka) {
 		return new KafkaHealthIndicator(kafka.buildAdminProperties(), Duration.ofSeconds(3));
+	}
+
+	/**
+	 * What a listener container does when a listener fails. Poison records never get here (the
+	 * listeners dead-letter them with their reason); what does is a bug or an outage, and the
+	 * default (ten tries, then skip) would commit the offsets of records that were never stored.
+	 * So the batch is tried again, with pauses growing to 30 s, until it succeeds: a stuck partition
+	 * shows as consumer lag (RelayConsumerLagGrowing), and nothing is lost.
+	 */
+	@Bean
+	CommonErrorHandler neverSkippingErrorHandler() {
+		return new DefaultErrorHandler(untilHandled());
+	}
+
+	static BackOff untilHandled() {
+		ExponentialBackOff backOff = new ExponentialBackOff(1_000, 2);
+		backOff.setMaxInterval(30_000);
+		backOff.setMaxElapsedTime(Long.MAX_VALUE);
+		backOff.setMaxAttempts(Integer.MAX_VALUE);
+		return backOff;
 	}
 
 }

@@ -152,6 +152,11 @@ public class Intake {
 		catch (InvalidMessageException ex) {
 			return Mono.just(Item.poison(record, "invalid message: " + ex.getMessage(), null));
 		}
+		catch (RuntimeException ex) {
+			// A decoder bug on one record must not hold up (or, retried, block) the whole poll.
+			return Mono.just(Item.poison(record, "unexpected error reading the record: " + ex.getClass().getSimpleName(),
+					null));
+		}
 		return this.senders.verify(request)
 			.thenReturn(Item.good(new NewMessage(request.id(), request.tenantId(),
 					new String(record.value(), StandardCharsets.UTF_8), traceparent(record), request)))

@@ -81,6 +81,10 @@ public class WebhookEventListener {
 			catch (InvalidMessageException ex) {
 				poison.add(new Poison(record, ex.getMessage()));
 			}
+			catch (RuntimeException ex) {
+				// A decoder bug on one record must not hold up (or, retried, block) the whole poll.
+				poison.add(new Poison(record, "unexpected error reading the record: " + ex.getClass().getSimpleName()));
+			}
 		}
 		// Each step is retried on its own: a DLT outage does not store the events again, nor a
 		// store outage publish the poison twice.
