@@ -30,8 +30,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.context.ContextView;
-import reactor.util.retry.Retry;
-import reactor.util.retry.RetryBackoffSpec;
 
 import org.springframework.context.SmartLifecycle;
 
@@ -39,7 +37,9 @@ import org.springframework.context.SmartLifecycle;
  * One channel's delivery engine: claims due deliveries from its {@link DeliveryQueue} in batches,
  * runs each attempt on its own reactive chain, keeps the leases of running attempts alive, and
  * turns each outcome into the delivery's next state: delivered, failed, due again after the next
- * retry stage, or dead-lettered (DLT + alert). No attempt waits for another: a hanging destination
+ * retry stage, or dead-lettered (DLT + alert). A failed or dead-lettered delivery's DLT record is
+ * owed from the write that settled it until Kafka has it ({@link DeadLetters}): a crash in between
+ * leaves it to a sweep. No attempt waits for another: a hanging destination
  * holds at most {@code perDestination} slots, a tenant at most {@code perTenant}, the engine at
  * most {@code maxInFlight} ({@link DeliverySlots}).
  *
@@ -52,10 +52,6 @@ import org.springframework.context.SmartLifecycle;
 public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
-
-	/** A dead letter must reach Kafka; the delivery's state is already settled in PostgreSQL. */
-	private static final RetryBackoffSpec UNTIL_PUBLISHED = Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
-		.maxBackoff(Duration.ofSeconds(10));
 
 	private final DeliveryQueue<J> queue;
 
@@ -91,6 +87,10 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 
 	private volatile Disposable heartbeat;
 
+	private volatile Disposable sweeping;
+
+	private final DeadLetters<J> deadLetters;
+
 	private final DeliveryMetrics deliveries;
 
 	/** One timer per outcome, registered once: no meter lookup per attempt. */
@@ -125,6 +125,8 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 			.tag("channel", kind.id())
 			.register(meters);
 		this.deliveries = new DeliveryMetrics(meters, kind);
+		this.deadLetters = new DeadLetters<>(kind, queue, channel, settings.deadLetterGrace(), alerter, this.deliveries,
+				traces);
 		this.deliveredTimer = timer(meters, metricPrefix, "delivered");
 		this.retryableTimer = timer(meters, metricPrefix, "retryable_failure");
 		this.permanentTimer = timer(meters, metricPrefix, "permanent_failure");
@@ -330,8 +332,7 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 			return durably(this.queue.recordFailure(job, record, delay.get(), null))
 				.thenReturn(new Concluded(failure, delay.get(), null));
 		}
-		String reason = "retry schedule exhausted after " + (job.retriesUsed() + 1) + " tries; last: "
-				+ failure.describe();
+		String reason = DeadLetterReasons.exhausted(job.retriesUsed() + 1, failure);
 		return durably(this.queue.recordFailure(job, record, null, reason)).thenReturn(new Concluded(failure, null, reason));
 	}
 
@@ -363,24 +364,16 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 						this.kind.id(), job.id(), retryable.describe(), concluded.retryIn().toMillis()));
 				return afterOutcome(job, outcome);
 			}
-			String reason = concluded.deadLetterReason();
-			return afterOutcome(job, outcome).then(publishDeadLetter(job, reason)).then(Mono.fromRunnable(() -> {
-				TraceParents.inScope(context, () -> log.warn("Dead-lettered {} message {}: {}", this.kind.id(), job.id(),
-						DeadLetterPublisher.reason(reason)));
-				this.deliveries.count(RelayMetrics.Outcome.DEAD_LETTERED);
-				this.deliveries.deadLettered(RelayMetrics.Cause.EXHAUSTED);
-				this.alerter.deadLettered(this.kind, job.id(), job.tenantId(), reason);
-			}));
+			// The write that dead-lettered it recorded its DLT record as owed: published now, or by a sweep.
+			return afterOutcome(job, outcome)
+				.then(this.deadLetters.publish(job, concluded.deadLetterReason(), true, context))
+				.then();
 		}, (permanent) -> {
 			reopen();
-			String reason = "permanent failure: " + permanent.describe();
-			// Failed, not dead-lettered: the DLT record tells consumers of the DLT, no alert (as before).
 			this.deliveries.count(RelayMetrics.Outcome.FAILED);
-			return afterOutcome(job, outcome).then(publishDeadLetter(job, reason)).then(Mono.fromRunnable(() -> {
-				this.deliveries.deadLettered(RelayMetrics.Cause.REJECTED);
-				TraceParents.inScope(context, () -> log.info("{} message {} reached the DLT as failed: {}",
-						this.kind.id(), job.id(), DeadLetterPublisher.reason(reason)));
-			}));
+			return afterOutcome(job, outcome)
+				.then(this.deadLetters.publish(job, DeadLetterReasons.permanent(permanent), false, context))
+				.then();
 		}, (account) -> {
 			boolean newlyPaused = this.gate.pause();
 			if (newlyPaused) {
@@ -406,12 +399,6 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 			log.warn("{} channel resumed: the provider accepts the account again", this.kind.id());
 			wakeUp();
 		}
-	}
-
-	private Mono<Void> publishDeadLetter(J job, String reason) {
-		return this.channel.deadLetter(job, reason)
-			.retryWhen(UNTIL_PUBLISHED.doBeforeRetry((signal) -> log.warn(
-					"Publishing the dead letter of {} message {} failed; retrying", this.kind.id(), job.id())));
 	}
 
 	/** Retries a fenced write in place until it lands; a refused one (lease taken over) ends in {@link Fenced}. */
@@ -470,6 +457,7 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 				return Mono.empty();
 			}), 1)
 			.subscribe();
+		this.sweeping = this.deadLetters.sweepEvery();
 		log.info("{} delivery engine {} started", this.kind.id(), this.owner);
 	}
 
@@ -484,8 +472,10 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		}
 		this.polling.dispose();
 		this.heartbeat.dispose();
+		this.sweeping.dispose();
 		this.polling = null;
 		this.heartbeat = null;
+		this.sweeping = null;
 		this.attempts.forEach(Disposable::dispose);
 		this.attempts.clear();
 		log.info("{} delivery engine {} stopped", this.kind.id(), this.owner);

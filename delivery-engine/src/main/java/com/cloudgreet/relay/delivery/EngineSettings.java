@@ -20,14 +20,20 @@ import java.time.Duration;
  * @param maxRetryAfterInProcess a provider {@code Retry-After} up to this long is waited out in process
  * @param minPause first pause after an account-level failure, doubling per failed probe up to {@code maxPause}
  * @param drainTimeout how long a graceful stop waits for attempts in flight
+ * @param deadLetterGrace how long a dead letter's DLT record may stay owed before the sweeper
+ * publishes it (its publisher died, or Kafka refused it): the engine gives its own publish half of
+ * it, and sweeps every half of it
  */
 public record EngineSettings(int maxInFlight, int perDestination, int perTenant, int batchSize, Duration pollInterval,
 		Duration lease, int inProcessAttempts, Duration initialBackoff, double backoffMultiplier,
-		Duration maxRetryAfterInProcess, Duration minPause, Duration maxPause, Duration drainTimeout) {
+		Duration maxRetryAfterInProcess, Duration minPause, Duration maxPause, Duration drainTimeout, Duration deadLetterGrace) {
 
 	public EngineSettings {
 		if (maxInFlight < 1 || perDestination < 1 || perTenant < 1) {
 			throw new IllegalArgumentException("maxInFlight, perDestination and perTenant must be at least 1");
+		}
+		if (deadLetterGrace == null || deadLetterGrace.compareTo(Duration.ofMillis(2)) < 0) {
+			throw new IllegalArgumentException("deadLetterGrace must be at least 2 ms");
 		}
 	}
 

@@ -31,7 +31,7 @@ class DeliveryEngineTest {
 	/** 8 slots in all, 2 per destination, 6 per tenant. */
 	private static final EngineSettings SETTINGS = new EngineSettings(8, 2, 6, 50, Duration.ofMillis(20),
 			Duration.ofSeconds(30), 1, Duration.ZERO, 1.0, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1),
-			Duration.ofSeconds(1));
+			Duration.ofSeconds(1), Duration.ofSeconds(10));
 
 	private final MemoryQueue queue = new MemoryQueue();
 
@@ -224,6 +224,16 @@ class DeliveryEngineTest {
 		public synchronized Mono<Boolean> release(TestJob job, String note) {
 			this.due.add(job);
 			return Mono.just(true);
+		}
+
+		@Override
+		public Flux<OwedDeadLetter<TestJob>> claimOwedDeadLetters(Duration grace, int limit) {
+			return Flux.empty();
+		}
+
+		@Override
+		public Mono<Void> deadLetterPublished(TestJob job) {
+			return Mono.empty();
 		}
 
 	}

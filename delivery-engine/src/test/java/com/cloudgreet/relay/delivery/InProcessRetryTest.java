@@ -15,7 +15,7 @@ class InProcessRetryTest {
 
 	private final EngineSettings settings = new EngineSettings(8, 8, 8, 8, Duration.ofSeconds(1), Duration.ofSeconds(10), 3,
 			Duration.ofMillis(10), 2.0, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(10),
-			Duration.ofSeconds(5));
+			Duration.ofSeconds(5), Duration.ofSeconds(10));
 
 	@Test
 	void retriesTransientOutcomesInProcessUpToTheAttemptLimit() {

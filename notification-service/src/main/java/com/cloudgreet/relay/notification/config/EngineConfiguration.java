@@ -94,7 +94,7 @@ public class EngineConfiguration {
 		// and tenants share it as before.
 		EngineSettings settings = new EngineSettings(d.maxInFlight(), d.maxInFlight(), d.maxInFlight(), d.batchSize(), d.pollInterval(), d.lease(),
 				d.inProcessAttempts(), d.initialBackoff(), d.backoffMultiplier(), d.maxRetryAfterInProcess(),
-				d.minPause(), d.maxPause(), d.drainTimeout());
+				d.minPause(), d.maxPause(), d.drainTimeout(), d.deadLetterGrace());
 		RetrySchedule schedule = new RetrySchedule(retryDelays, d.jitter(), d.maxRetryAfter(),
 				() -> ThreadLocalRandom.current().nextDouble());
 		return new DeliveryEngine<>(kind, store.queue(kind), channel, schedule, settings, alerter, meters,

@@ -76,7 +76,7 @@ public record NotificationProperties(@NotBlank String internalToken, @Valid @Not
 			@DecimalMin("1.0") double backoffMultiplier, @NotNull Duration maxRetryAfterInProcess,
 			@DecimalMin("0.0") double jitter, @NotNull Duration maxRetryAfter, @NotNull Duration lease,
 			@NotNull Duration pollInterval, @Min(1) int batchSize, @Min(1) int maxInFlight, @NotNull Duration minPause,
-			@NotNull Duration maxPause, @NotNull Duration drainTimeout) {
+			@NotNull Duration maxPause, @NotNull Duration drainTimeout, @NotNull Duration deadLetterGrace) {
 	}
 
 	public record Alerts(String slackWebhookUrl, @NotNull Duration window) {

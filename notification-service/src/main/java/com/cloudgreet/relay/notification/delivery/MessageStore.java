@@ -14,6 +14,7 @@ import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.status.StatusPage;
 import com.cloudgreet.relay.delivery.AttemptRecord;
 import com.cloudgreet.relay.delivery.Capacity;
+import com.cloudgreet.relay.delivery.DeadLetterReasons;
 import com.cloudgreet.relay.delivery.DeliveryQueue;
 import com.cloudgreet.relay.delivery.Lease;
 import com.cloudgreet.relay.delivery.Outcome;
@@ -209,14 +210,15 @@ public class MessageStore {
 	/**
 	 * Deletes at most {@code limit} messages that settled before {@code cutoff}, their attempts with
 	 * them (on delete cascade); index message_settled (V4). Rows are locked with SKIP LOCKED and the
-	 * outer conditions are checked again on the locked row, so a message re-queued meanwhile stays.
+	 * outer conditions are checked again on the locked row, so a message re-queued meanwhile stays,
+	 * and so does one whose DLT record is still owed.
 	 */
 	public Mono<Long> deleteSettledBefore(Instant cutoff, int limit) {
 		return this.db.sql("""
 				delete from message where id in (select id from message
-				    where status in ('delivered', 'failed', 'dead_lettered') and updated_at < :cutoff
+				    where status in ('delivered', 'failed', 'dead_lettered') and updated_at < :cutoff and dlt_reason is null
 				    limit :limit for update skip locked)
-				  and status in ('delivered', 'failed', 'dead_lettered') and updated_at < :cutoff""")
+				  and status in ('delivered', 'failed', 'dead_lettered') and updated_at < :cutoff and dlt_reason is null""")
 			.bind("cutoff", utc(cutoff))
 			.bind("limit", limit)
 			.fetch()
@@ -372,6 +374,32 @@ public class MessageStore {
 			return this.settlings.submit(new Settling(job, Settling.Kind.RELEASE, 0, note));
 		}
 
+		/** Index message_dlt_owed (V7); picking a record pushes its {@code dlt_at} on, so others skip it for the grace. */
+		@Override
+		public Flux<OwedDeadLetter<MessageJob>> claimOwedDeadLetters(Duration grace, int limit) {
+			return MessageStore.this.db.sql("""
+					with owed as (select id from message
+					    where channel = :channel and dlt_reason is not null
+					      and dlt_at < now() - :graceMs * interval '1 millisecond'
+					    order by dlt_at limit :limit for update skip locked)
+					update message m set dlt_at = now() from owed where m.id = owed.id
+					returning m.dlt_reason, m.status,\s""" + JOB_COLUMNS)
+				.bind("channel", this.channel.id())
+				.bind("graceMs", grace.toMillis())
+				.bind("limit", limit)
+				.map((row) -> new OwedDeadLetter<>(job(row), row.get("dlt_reason", String.class),
+						"dead_lettered".equals(row.get("status", String.class))))
+				.all();
+		}
+
+		@Override
+		public Mono<Void> deadLetterPublished(MessageJob job) {
+			return MessageStore.this.db
+				.sql("update message set dlt_reason = null, dlt_at = null where id = :id and dlt_reason is not null")
+				.bind("id", job.id())
+				.then();
+		}
+
 		/**
 		 * Each attempt's row is appended and its message moved on (delivered, failed, kept for another
 	 * try, due again after a retry stage, or dead-lettered) in one statement, or neither
@@ -395,6 +423,7 @@ public class MessageStore {
 			String[] details = new String[size];
 			Long[] latencies = new Long[size];
 			String[] recipients = new String[size];
+			String[] dltReasons = new String[size];
 			for (int i = 0; i < size; i++) {
 				Recording item = batch.get(i);
 				Outcome outcome = item.attempt().outcome();
@@ -411,15 +440,16 @@ public class MessageStore {
 				details[i] = clean(outcome.detail());
 				latencies[i] = item.attempt().latencyMs();
 				recipients[i] = RecipientsJson.write(outcome.recipients());
+				dltReasons[i] = clean(deadLetterReason(item));
 			}
 			return MessageStore.this.db.sql("""
 					with input as (select * from unnest(cast(:ids as text[]), cast(:owners as text[]),
 					        cast(:tokens as bigint[]), cast(:statuses as text[]), cast(:retryMs as bigint[]),
 					        cast(:providerIds as text[]), cast(:errors as text[]), cast(:ats as timestamptz[]),
 					        cast(:outcomes as text[]), cast(:codes as text[]), cast(:details as text[]),
-					        cast(:latencies as bigint[]), cast(:recipients as text[])) with ordinality
-					        as i(id, owner, token, status, retry_ms, provider_id, error, at, outcome, code, detail,
-					             latency_ms, recipients, ord)),
+					        cast(:latencies as bigint[]), cast(:recipients as text[]), cast(:dltReasons as text[]))
+					        with ordinality as i(id, owner, token, status, retry_ms, provider_id, error, at, outcome, code,
+					             detail, latency_ms, recipients, dlt_reason, ord)),
 					moved as (update message m set attempt_count = m.attempt_count + 1, status = i.status,
 					        retries_used = m.retries_used + case when i.retry_ms >= 0 then 1 else 0 end,
 					        event = case when i.status = 'delivered' then '' else m.event end,
@@ -427,7 +457,9 @@ public class MessageStore {
 					        lease_owner = case when i.status <> 'sending' then null else m.lease_owner end,
 					        lease_until = case when i.status <> 'sending' then null else m.lease_until end,
 					        due_at = case when i.retry_ms >= 0 then now() + i.retry_ms * interval '1 millisecond'
-					                      when i.status <> 'sending' then null else m.due_at end, updated_at = now()
+					                      when i.status <> 'sending' then null else m.due_at end, updated_at = now(),
+					        dlt_reason = coalesce(i.dlt_reason, m.dlt_reason),
+					        dlt_at = case when i.dlt_reason is not null then now() else m.dlt_at end
 					    from input i where m.id = i.id and m.lease_owner = i.owner and m.lease_token = i.token
 					    returning i.ord, m.id, m.attempt_count),
 					logged as (insert into attempt (message_id, number, at, outcome, provider_code, detail, latency_ms,
@@ -449,15 +481,26 @@ public class MessageStore {
 				.bind("details", details)
 				.bind("latencies", latencies)
 				.bind("recipients", recipients)
+				.bind("dltReasons", dltReasons)
 				.map((row) -> row.get("ord", Long.class))
 				.all()
 				.collectList()
 				.map((matched) -> WriteBatcher.matched(size, matched));
 		}
 
+		/** The DLT record a recording makes owed: a failed or dead-lettered message's; none for the rest. */
+		private String deadLetterReason(Recording item) {
+			return switch (item.status()) {
+				case "failed" -> DeadLetterReasons.permanent(item.attempt().outcome());
+				case "dead_lettered" -> (item.error() != null) ? item.error() : "unknown";
+				default -> null;
+			};
+		}
+
 		/**
 		 * Retries, dead letters and releases of one batch in one statement, each row fenced on its
-		 * own lease. A release keeps the message's due time and, without a note, its last error.
+		 * own lease. A release keeps the message's due time and, without a note, its last error. A
+		 * dead letter's DLT record is owed from this write (the reason is its error).
 		 */
 		private Mono<List<Boolean>> settleAll(List<Settling> batch) {
 			int size = batch.size();
@@ -484,6 +527,8 @@ public class MessageStore {
 					                            when 'dead_letter' then null else m.due_at end,
 					       lease_owner = null, lease_until = null,
 					       last_error = case when l.kind = 'release' then coalesce(l.error, m.last_error) else l.error end,
+					       dlt_reason = case when l.kind = 'dead_letter' then coalesce(l.error, 'unknown') else m.dlt_reason end,
+					       dlt_at = case when l.kind = 'dead_letter' then now() else m.dlt_at end,
 					       updated_at = now()
 					from unnest(cast(:ids as text[]), cast(:owners as text[]), cast(:tokens as bigint[]),
 					        cast(:kinds as text[]), cast(:retryMs as bigint[]), cast(:errors as text[])) with ordinality

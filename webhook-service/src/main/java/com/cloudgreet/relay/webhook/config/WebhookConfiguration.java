@@ -189,7 +189,7 @@ public class WebhookConfiguration {
 		var settings = new EngineSettings(webhooks.maxInFlight(), webhooks.perEndpointConcurrency(),
 				webhooks.maxInFlightPerTenant(), dispatcher.batchSize(), dispatcher.pollInterval(), dispatcher.lease(), 1,
 				Duration.ZERO, 1.0, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1),
-				webhooks.timeout().plusSeconds(1));
+				webhooks.timeout().plusSeconds(1), dispatcher.deadLetterGrace());
 		var schedule = new RetrySchedule(webhooks.retryDelays(), webhooks.jitter(), webhooks.maxRetryAfter(),
 				() -> ThreadLocalRandom.current().nextDouble());
 		// Unique per process start: a restarted instance must not take its predecessor's leases for its own.

@@ -56,7 +56,8 @@ public record WebhookServiceProperties(@NotBlank String internalToken, @Valid @N
 	public record AutoDisable(boolean enabled, @Min(1) int consecutiveFailures, @NotNull Duration failingFor) {
 	}
 
-	public record Dispatcher(@NotNull Duration pollInterval, @Min(1) int batchSize, @NotNull Duration lease) {
+	public record Dispatcher(@NotNull Duration pollInterval, @Min(1) int batchSize, @NotNull Duration lease,
+			@NotNull Duration deadLetterGrace) {
 	}
 
 	public record Alerts(String slackWebhookUrl, @NotNull Duration window) {

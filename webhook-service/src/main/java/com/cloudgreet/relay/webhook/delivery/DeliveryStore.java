@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import com.cloudgreet.relay.delivery.AttemptRecord;
 import com.cloudgreet.relay.delivery.Capacity;
+import com.cloudgreet.relay.delivery.DeadLetterReasons;
 import com.cloudgreet.relay.delivery.DeliveryQueue;
 import com.cloudgreet.relay.delivery.Lease;
 import com.cloudgreet.relay.delivery.Outcome;
@@ -42,6 +43,9 @@ public class DeliveryStore {
 			+ "ev.event_type, ev.body, ev.traceparent, ev.created_at "
 			+ "from claimed c join endpoint e on e.id = c.endpoint_id "
 			+ "join event ev on ev.tenant_id = c.tenant_id and ev.id = c.event_id";
+
+	/** A delivery whose DLT record is owed, as a job to publish it from, with that record's reason. */
+	private static final String OWED_SELECT = "select c.dlt_reason, c.status, " + TASK_SELECT.substring("select ".length());
 
 	private static final Logger log = LoggerFactory.getLogger(DeliveryStore.class);
 
@@ -139,11 +143,12 @@ public class DeliveryStore {
 	 * Deletes at most {@code limit} events whose deliveries all settled (none pending) and none
 	 * changed since {@code cutoff}, created before it; their deliveries and attempts go with them
 	 * (on delete cascade). Index event_created_idx (V4); rows locked with SKIP LOCKED, and the
-	 * conditions are checked again on the locked row, so an event replayed meanwhile stays.
+	 * conditions are checked again on the locked row, so an event replayed meanwhile stays, and so
+	 * does one with a delivery whose DLT record is still owed.
 	 */
 	public Mono<Long> deleteSettledBefore(Instant cutoff, int limit) {
 		String settled = "e.created_at < :cutoff and not exists (select 1 from delivery d where d.tenant_id = e.tenant_id "
-				+ "and d.event_id = e.id and (d.status = 'pending' or d.updated_at >= :cutoff)) ";
+				+ "and d.event_id = e.id and (d.status = 'pending' or d.updated_at >= :cutoff or d.dlt_reason is not null)) ";
 		return this.db
 			.sql("delete from event e where (e.tenant_id, e.id) in (select e.tenant_id, e.id from event e where " + settled
 					+ "limit :limit for update skip locked) and " + settled)
@@ -371,32 +376,62 @@ public class DeliveryStore {
 		@Override
 		public Mono<Boolean> record(WebhookJob job, AttemptRecord attempt, Step step) {
 			return switch (step) {
-				case DELIVERED -> this.attempts.submit(new Attempt(job, attempt, "delivered", 0, -1, true));
-				case FAILED -> this.attempts.submit(new Attempt(job, attempt, "failed", 0, -1, true));
-				case CONTINUE -> this.attempts.submit(new Attempt(job, attempt, "pending", 0, -1, false));
+				case DELIVERED -> this.attempts.submit(new Attempt(job, attempt, "delivered", 0, -1, true, null));
+				case FAILED -> this.attempts.submit(new Attempt(job, attempt, "failed", 0, -1, true,
+						DeadLetterReasons.permanent(attempt.outcome())));
+				case CONTINUE -> this.attempts.submit(new Attempt(job, attempt, "pending", 0, -1, false, null));
 			};
 		}
 
 		/** The attempt and the delivery's next state in one statement (no second round trip per failure). */
 		@Override
 		public Mono<Boolean> recordFailure(WebhookJob job, AttemptRecord attempt, Duration retryIn, String reason) {
-			return (retryIn != null) ? this.attempts.submit(new Attempt(job, attempt, "pending", 1, retryIn.toMillis(), true))
-					: this.attempts.submit(new Attempt(job, attempt, "dead_lettered", 0, -1, true));
+			return (retryIn != null)
+					? this.attempts.submit(new Attempt(job, attempt, "pending", 1, retryIn.toMillis(), true, null))
+					: this.attempts.submit(new Attempt(job, attempt, "dead_lettered", 0, -1, true, owed(reason)));
 		}
 
 		@Override
 		public Mono<Boolean> retryLater(WebhookJob job, Duration retryIn, String error) {
-			return this.settlings.submit(new Settling(job, Settling.Kind.RETRY, retryIn.toMillis()));
+			return this.settlings.submit(new Settling(job, Settling.Kind.RETRY, retryIn.toMillis(), null));
 		}
 
 		@Override
 		public Mono<Boolean> deadLetter(WebhookJob job, String reason) {
-			return this.settlings.submit(new Settling(job, Settling.Kind.DEAD_LETTER, 0));
+			return this.settlings.submit(new Settling(job, Settling.Kind.DEAD_LETTER, 0, owed(reason)));
 		}
 
 		@Override
 		public Mono<Boolean> release(WebhookJob job, String note) {
-			return this.settlings.submit(new Settling(job, Settling.Kind.RELEASE, 0));
+			return this.settlings.submit(new Settling(job, Settling.Kind.RELEASE, 0, null));
+		}
+
+		/** A dead letter's DLT record is owed whatever its reason: a missing one must not leave none owed. */
+		private String owed(String reason) {
+			return (reason != null) ? reason : "unknown";
+		}
+
+		/** Index delivery_dlt_owed (V7); picking a record pushes its {@code dlt_at} on, so others skip it for the grace. */
+		@Override
+		public Flux<OwedDeadLetter<WebhookJob>> claimOwedDeadLetters(Duration grace, int limit) {
+			return DeliveryStore.this.db.sql("with owed as (select id from delivery where dlt_reason is not null "
+					+ "and dlt_at < now() - :graceMs * interval '1 millisecond' "
+					+ "order by dlt_at limit :limit for update skip locked), "
+					+ "claimed as (update delivery d set dlt_at = now() from owed where d.id = owed.id returning d.*) "
+					+ OWED_SELECT)
+				.bind("graceMs", grace.toMillis())
+				.bind("limit", limit)
+				.map((row) -> new OwedDeadLetter<>(DeliveryStore.this.job(row), row.get("dlt_reason", String.class),
+						"dead_lettered".equals(row.get("status", String.class))))
+				.all();
+		}
+
+		@Override
+		public Mono<Void> deadLetterPublished(WebhookJob job) {
+			return DeliveryStore.this.db
+				.sql("update delivery set dlt_reason = null, dlt_at = null where id = :id and dlt_reason is not null")
+				.bind("id", job.id())
+				.then();
 		}
 
 		/**
@@ -410,6 +445,7 @@ public class DeliveryStore {
 			Long[] tokens = new Long[size];
 			String[] kinds = new String[size];
 			Long[] retryMs = new Long[size];
+			String[] dltReasons = new String[size];
 			for (int i = 0; i < size; i++) {
 				Settling item = batch.get(i);
 				ids[i] = item.job().id();
@@ -417,6 +453,7 @@ public class DeliveryStore {
 				tokens[i] = item.job().lease().token();
 				kinds[i] = item.kind().sql;
 				retryMs[i] = item.retryMs();
+				dltReasons[i] = clean(item.dltReason());
 			}
 			return DeliveryStore.this.db.sql("""
 					update delivery d set
@@ -425,10 +462,12 @@ public class DeliveryStore {
 					       next_attempt_at = case when l.kind = 'retry' then now() + l.retry_ms * interval '1 millisecond'
 					                              else d.next_attempt_at end,
 					       lease_owner = null, lease_until = null,
-					       updated_at = case when l.kind = 'release' then d.updated_at else now() end
+					       updated_at = case when l.kind = 'release' then d.updated_at else now() end,
+					       dlt_reason = coalesce(l.dlt_reason, d.dlt_reason),
+					       dlt_at = case when l.dlt_reason is not null then now() else d.dlt_at end
 					from unnest(cast(:ids as text[]), cast(:owners as text[]), cast(:tokens as bigint[]),
-					        cast(:kinds as text[]), cast(:retryMs as bigint[])) with ordinality
-					        as l(id, owner, token, kind, retry_ms, ord)
+					        cast(:kinds as text[]), cast(:retryMs as bigint[]), cast(:dltReasons as text[])) with ordinality
+					        as l(id, owner, token, kind, retry_ms, dlt_reason, ord)
 					where d.id = l.id and d.lease_owner = l.owner and d.lease_token = l.token
 					returning l.ord""")
 				.bind("ids", ids)
@@ -436,6 +475,7 @@ public class DeliveryStore {
 				.bind("tokens", tokens)
 				.bind("kinds", kinds)
 				.bind("retryMs", retryMs)
+				.bind("dltReasons", dltReasons)
 				.map((row) -> row.get("ord", Long.class))
 				.all()
 				.collectList()
@@ -472,6 +512,7 @@ public class DeliveryStore {
 			Long[] latencies = new Long[size];
 			String[] excerpts = new String[size];
 			String[] errors = new String[size];
+			String[] dltReasons = new String[size];
 			for (int i = 0; i < size; i++) {
 				Attempt item = batch.get(i);
 				WebhookJob job = item.job();
@@ -492,6 +533,7 @@ public class DeliveryStore {
 				latencies[i] = item.attempt().latencyMs();
 				excerpts[i] = clean(outcome.response());
 				errors[i] = "delivered".equals(item.status()) ? null : clean(outcome.detail());
+				dltReasons[i] = clean(item.dltReason());
 			}
 			return DeliveryStore.this.db.sql("""
 					with input as (select * from unnest(cast(:ids as text[]), cast(:owners as text[]),
@@ -499,15 +541,17 @@ public class DeliveryStore {
 					        cast(:endpoints as text[]), cast(:statuses as text[]), cast(:retryIncrements as int[]),
 					        cast(:retryMs as bigint[]), cast(:settles as boolean[]), cast(:ats as timestamptz[]),
 					        cast(:outcomes as text[]), cast(:codes as int[]), cast(:latencies as bigint[]),
-					        cast(:excerpts as text[]), cast(:errors as text[])) with ordinality
+					        cast(:excerpts as text[]), cast(:errors as text[]), cast(:dltReasons as text[])) with ordinality
 					        as i(id, owner, token, tenant_id, event_id, endpoint_id, status, retry_increment, retry_ms,
-					             settles, at, outcome, status_code, latency_ms, excerpt, error, ord)),
+					             settles, at, outcome, status_code, latency_ms, excerpt, error, dlt_reason, ord)),
 					moved as (update delivery d set status = i.status, attempt_count = d.attempt_count + 1,
 					        retries_used = d.retries_used + i.retry_increment,
 					        next_attempt_at = case when i.retry_ms >= 0 then now() + i.retry_ms * interval '1 millisecond'
 					                               else d.next_attempt_at end,
 					        lease_owner = case when i.settles then null else d.lease_owner end,
-					        lease_until = case when i.settles then null else d.lease_until end, updated_at = now()
+					        lease_until = case when i.settles then null else d.lease_until end, updated_at = now(),
+					        dlt_reason = coalesce(i.dlt_reason, d.dlt_reason),
+					        dlt_at = case when i.dlt_reason is not null then now() else d.dlt_at end
 					    from input i where d.id = i.id and d.lease_owner = i.owner and d.lease_token = i.token
 					    returning i.ord, d.attempt_count),
 					logged as (insert into attempt (delivery_id, tenant_id, event_id, endpoint_id, number, at, outcome,
@@ -541,6 +585,7 @@ public class DeliveryStore {
 				.bind("latencies", latencies)
 				.bind("excerpts", excerpts)
 				.bind("errors", errors)
+				.bind("dltReasons", dltReasons)
 				.map((row) -> row.get("ord", Long.class))
 				.all()
 				.collectList()
@@ -549,13 +594,19 @@ public class DeliveryStore {
 
 	}
 
-	/** An attempt to append, with the state it moves its delivery to ({@code retryMs} -1: due time kept). */
+	/**
+	 * An attempt to append, with the state it moves its delivery to ({@code retryMs} -1: due time
+	 * kept) and, for a failed or dead-lettered one, the reason of the DLT record it makes owed.
+	 */
 	private record Attempt(WebhookJob job, AttemptRecord attempt, String status, int retryIncrement, long retryMs,
-			boolean settles) {
+			boolean settles, String dltReason) {
 	}
 
-	/** A lease given up without an attempt to log: to retry later, dead-lettered, or released unspent. */
-	private record Settling(WebhookJob job, Kind kind, long retryMs) {
+	/**
+	 * A lease given up without an attempt to log: to retry later, dead-lettered (its DLT record owed
+	 * with {@code dltReason}), or released unspent.
+	 */
+	private record Settling(WebhookJob job, Kind kind, long retryMs, String dltReason) {
 
 		/** Spelled in the statement as {@code sql}. */
 		enum Kind {
