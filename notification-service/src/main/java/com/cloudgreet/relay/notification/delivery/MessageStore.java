@@ -162,11 +162,13 @@ public class MessageStore {
 
 	/**
 	 * Puts a failed or dead-lettered message back on a fresh schedule, due now, keeping its
-	 * attempts; false if it is in any other state (or not the tenant's).
+	 * attempts; false if it is in any other state (or not the tenant's). A DLT record still owed for
+	 * it is settled: the message gets a new outcome, and a new record if it fails again.
 	 */
 	public Mono<Boolean> requeue(String id, String tenantId) {
 		return this.db.sql("""
 				update message set status = 'queued', due_at = now(), retries_used = 0, lease_owner = null,
+				       dlt_reason = null, dlt_at = null,
 				       lease_until = null, updated_at = now()
 				where id = :id and tenant_id = :tenant and status in ('failed', 'dead_lettered')""")
 			.bind("id", id)
@@ -190,6 +192,7 @@ public class MessageStore {
 		var spec = this.db.sql("with picked as (select id from message where " + where
 				+ " order by created_at limit :limit for update skip locked), "
 				+ "moved as (update message m set status = 'queued', due_at = now(), retries_used = 0, lease_owner = null, "
+				+ "dlt_reason = null, dlt_at = null, "
 				+ "lease_until = null, updated_at = now() from picked where m.id = picked.id returning m.id) "
 				+ "select (select count(*) from moved) as replayed, "
 				+ "(select count(*) from message where " + where + ") - (select count(*) from moved) as remaining")

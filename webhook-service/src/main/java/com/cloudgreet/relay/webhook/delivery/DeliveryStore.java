@@ -246,6 +246,8 @@ public class DeliveryStore {
 	}
 
 	private static final String REPLAY = "update delivery set status = 'pending', retries_used = 0, "
+			// A replay settles a DLT record still owed: the delivery gets a new outcome (and record) of its own.
+			+ "dlt_reason = null, dlt_at = null, "
 			+ "next_attempt_at = now(), lease_owner = null, lease_until = null, updated_at = now() ";
 
 	private WebhookJob job(Readable row) {
