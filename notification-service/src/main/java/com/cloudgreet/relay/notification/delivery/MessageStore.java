@@ -332,13 +332,14 @@ public class MessageStore {
 			if (leases.isEmpty()) {
 				return Mono.empty();
 			}
+			Lease.Columns columns = Lease.Columns.of(leases);
 			return MessageStore.this.db.sql("""
 					update message m set lease_until = now() + :leaseMs * interval '1 millisecond'
 					from unnest(cast(:ids as text[]), cast(:owners as text[]), cast(:tokens as bigint[])) as l(id, owner, token)
 					where m.id = l.id and m.lease_owner = l.owner and m.lease_token = l.token""")
-				.bind("ids", leases.stream().map(Lease::deliveryId).toArray(String[]::new))
-				.bind("owners", leases.stream().map(Lease::owner).toArray(String[]::new))
-				.bind("tokens", leases.stream().map(Lease::token).toArray(Long[]::new))
+				.bind("ids", columns.ids())
+				.bind("owners", columns.owners())
+				.bind("tokens", columns.tokens())
 				.bind("leaseMs", lease.toMillis())
 				.then();
 		}
@@ -413,9 +414,7 @@ public class MessageStore {
 		 */
 		private Mono<List<Boolean>> recordAll(List<Recording> batch) {
 			int size = batch.size();
-			String[] ids = new String[size];
-			String[] owners = new String[size];
-			Long[] tokens = new Long[size];
+			Lease.Columns leases = Lease.Columns.of(batch.stream().map((item) -> item.job().lease()).toList());
 			String[] statuses = new String[size];
 			Long[] retryMs = new Long[size];
 			String[] providerIds = new String[size];
@@ -430,9 +429,6 @@ public class MessageStore {
 			for (int i = 0; i < size; i++) {
 				Recording item = batch.get(i);
 				Outcome outcome = item.attempt().outcome();
-				ids[i] = item.job().id();
-				owners[i] = item.job().lease().owner();
-				tokens[i] = item.job().lease().token();
 				statuses[i] = item.status();
 				retryMs[i] = item.retryMs();
 				providerIds[i] = clean(outcome instanceof Outcome.Delivered delivered ? delivered.providerMessageId() : null);
@@ -471,9 +467,9 @@ public class MessageStore {
 					           cast(i.recipients as jsonb)
 					    from moved join input i on i.ord = moved.ord)
 					select ord from moved""")
-				.bind("ids", ids)
-				.bind("owners", owners)
-				.bind("tokens", tokens)
+				.bind("ids", leases.ids())
+				.bind("owners", leases.owners())
+				.bind("tokens", leases.tokens())
 				.bind("statuses", statuses)
 				.bind("retryMs", retryMs)
 				.bind("providerIds", providerIds)
@@ -507,17 +503,12 @@ public class MessageStore {
 		 */
 		private Mono<List<Boolean>> settleAll(List<Settling> batch) {
 			int size = batch.size();
-			String[] ids = new String[size];
-			String[] owners = new String[size];
-			Long[] tokens = new Long[size];
+			Lease.Columns leases = Lease.Columns.of(batch.stream().map((item) -> item.job().lease()).toList());
 			String[] kinds = new String[size];
 			Long[] retryMs = new Long[size];
 			String[] errors = new String[size];
 			for (int i = 0; i < size; i++) {
 				Settling item = batch.get(i);
-				ids[i] = item.job().id();
-				owners[i] = item.job().lease().owner();
-				tokens[i] = item.job().lease().token();
 				kinds[i] = item.kind().sql;
 				retryMs[i] = item.retryMs();
 				errors[i] = clean(item.error());
@@ -538,9 +529,9 @@ public class MessageStore {
 					        as l(id, owner, token, kind, retry_ms, error, ord)
 					where m.id = l.id and m.lease_owner = l.owner and m.lease_token = l.token
 					returning l.ord""")
-				.bind("ids", ids)
-				.bind("owners", owners)
-				.bind("tokens", tokens)
+				.bind("ids", leases.ids())
+				.bind("owners", leases.owners())
+				.bind("tokens", leases.tokens())
 				.bind("kinds", kinds)
 				.bind("retryMs", retryMs)
 				.bind("errors", errors)

@@ -364,13 +364,14 @@ public class DeliveryStore {
 			if (leases.isEmpty()) {
 				return Mono.empty();
 			}
+			Lease.Columns columns = Lease.Columns.of(leases);
 			return DeliveryStore.this.db
 				.sql("update delivery d set lease_until = now() + :leaseMs * interval '1 millisecond' "
 						+ "from unnest(cast(:ids as text[]), cast(:owners as text[]), cast(:tokens as bigint[])) "
 						+ "as l(id, owner, token) where d.id = l.id and d.lease_owner = l.owner and d.lease_token = l.token")
-				.bind("ids", leases.stream().map(Lease::deliveryId).toArray(String[]::new))
-				.bind("owners", leases.stream().map(Lease::owner).toArray(String[]::new))
-				.bind("tokens", leases.stream().map(Lease::token).toArray(Long[]::new))
+				.bind("ids", columns.ids())
+				.bind("owners", columns.owners())
+				.bind("tokens", columns.tokens())
 				.bind("leaseMs", lease.toMillis())
 				.then();
 		}
@@ -442,17 +443,12 @@ public class DeliveryStore {
 		 */
 		private Mono<List<Boolean>> settleAll(List<Settling> batch) {
 			int size = batch.size();
-			String[] ids = new String[size];
-			String[] owners = new String[size];
-			Long[] tokens = new Long[size];
+			Lease.Columns leases = Lease.Columns.of(batch.stream().map((item) -> item.job().lease()).toList());
 			String[] kinds = new String[size];
 			Long[] retryMs = new Long[size];
 			String[] dltReasons = new String[size];
 			for (int i = 0; i < size; i++) {
 				Settling item = batch.get(i);
-				ids[i] = item.job().id();
-				owners[i] = item.job().lease().owner();
-				tokens[i] = item.job().lease().token();
 				kinds[i] = item.kind().sql;
 				retryMs[i] = item.retryMs();
 				dltReasons[i] = clean(item.dltReason());
@@ -472,9 +468,9 @@ public class DeliveryStore {
 					        as l(id, owner, token, kind, retry_ms, dlt_reason, ord)
 					where d.id = l.id and d.lease_owner = l.owner and d.lease_token = l.token
 					returning l.ord""")
-				.bind("ids", ids)
-				.bind("owners", owners)
-				.bind("tokens", tokens)
+				.bind("ids", leases.ids())
+				.bind("owners", leases.owners())
+				.bind("tokens", leases.tokens())
 				.bind("kinds", kinds)
 				.bind("retryMs", retryMs)
 				.bind("dltReasons", dltReasons)
@@ -498,9 +494,7 @@ public class DeliveryStore {
 		 */
 		private Mono<List<Boolean>> attemptAll(List<Attempt> batch) {
 			int size = batch.size();
-			String[] ids = new String[size];
-			String[] owners = new String[size];
-			Long[] tokens = new Long[size];
+			Lease.Columns leases = Lease.Columns.of(batch.stream().map((item) -> item.job().lease()).toList());
 			String[] tenants = new String[size];
 			String[] events = new String[size];
 			String[] endpoints = new String[size];
@@ -519,9 +513,6 @@ public class DeliveryStore {
 				Attempt item = batch.get(i);
 				WebhookJob job = item.job();
 				Outcome outcome = item.attempt().outcome();
-				ids[i] = job.id();
-				owners[i] = job.lease().owner();
-				tokens[i] = job.lease().token();
 				tenants[i] = job.tenantId();
 				events[i] = job.eventId();
 				endpoints[i] = job.endpointId();
@@ -571,9 +562,9 @@ public class DeliveryStore {
 					      and not exists (select 1 from delivery o where o.tenant_id = x.tenant_id and o.event_id = x.event_id
 					        and o.status <> 'delivered' and o.id not in (select id from delivered)))
 					select ord from moved""")
-				.bind("ids", ids)
-				.bind("owners", owners)
-				.bind("tokens", tokens)
+				.bind("ids", leases.ids())
+				.bind("owners", leases.owners())
+				.bind("tokens", leases.tokens())
 				.bind("tenants", tenants)
 				.bind("events", events)
 				.bind("endpoints", endpoints)
