@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the gateway's hot path, in one run on this machine (see README.md):
-#  1. wrk against a bare WebFlux endpoint that answers 202 (the ceiling), then against
-#     POST /v1/messages/sms on a real gateway (auth, Redis limiter, Kafka acks=all, accepted record),
+#  1. wrk against a bare WebFlux endpoint that answers 202 (the ceiling), then against Spring Cloud
+#     Gateway's RequestRateLimiter route (RedisRateLimiter) forwarding to that endpoint (the peer,
+#     scg/), then against POST /v1/messages/sms on a real gateway (auth, Redis limiter, Kafka acks=all, accepted record),
 #     then FixedRate.java at half the gateway's measured maximum (open model, latency from each
 #     request's due time, so without coordinated omission);
 #  2. the limiter alone through the gateway's Redis client, then redis-benchmark running a trivial
@@ -13,9 +14,9 @@
 #
 # Environment: DURATION (s, default 20), CONNECTIONS (default 32), WRK_THREADS (default 1),
 # WARMUP (s of load before each measured run, default 60), LIMITER_CONCURRENCY (default 64),
-# GATEWAY_JAVA_OPTS, FIXED_RATE_FRACTION (of the gateway's measured maximum, default 0.5),
+# GATEWAY_JAVA_OPTS, GATEWAY_JAR (a copy of another build, for A/B runs), FIXED_RATE_FRACTION (of the gateway's measured maximum, default 0.5),
 # PROFILE=1 (JFR recording of the measured gateway run; summarise with jfr-hops.py), LIMITER=0
-# (skip part 2). Each HTTP line also reports the server's CPU per request and the load average. The long warm-up matters: the gateway's request path keeps getting faster
+# (skip part 2), SCG=0 (skip the Spring Cloud Gateway peer). Each HTTP line also reports the server's CPU per request and the load average. The long warm-up matters: the gateway's request path keeps getting faster
 # for about a minute of load while the JIT compiles it (1.8k -> 6.9k rps on the 422 path).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -30,6 +31,7 @@ LIMITER_CONCURRENCY="${LIMITER_CONCURRENCY:-64}"
 GATEWAY_PORT="${BENCH_GATEWAY_PORT:-18480}"
 GATEWAY_MGMT="${BENCH_GATEWAY_MGMT_PORT:-18481}"
 BARE_PORT="${BENCH_BARE_PORT:-18482}"
+SCG_PORT="${BENCH_SCG_PORT:-18483}"
 WORK="$RELAY_DEV_DIR/bench/api-gateway"
 mkdir -p "$WORK"
 RESULTS="$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -41,7 +43,7 @@ ensure_postgres
 ensure_database relay_bench_gateway
 ensure_redis
 
-JAR="$(ls "$RELAY_ROOT"/api-gateway/target/*-exec.jar 2>/dev/null | head -1 || true)"
+JAR="${GATEWAY_JAR:-$(ls "$RELAY_ROOT"/api-gateway/target/*-exec.jar 2>/dev/null | head -1 || true)}"
 if [[ -z "$JAR" ]]; then
   say "building the gateway"
   (cd "$RELAY_ROOT" && ./mvnw -q -B -ntp -pl api-gateway -am install -DskipTests)
@@ -51,6 +53,11 @@ if [[ ! -s "$WORK/classpath.txt" || "$RELAY_ROOT/api-gateway/pom.xml" -nt "$WORK
   (cd "$RELAY_ROOT" && ./mvnw -q -B -ntp -pl api-gateway dependency:build-classpath -Dmdep.outputFile="$WORK/classpath.txt")
 fi
 CP="$(cat "$WORK/classpath.txt"):$RELAY_ROOT/api-gateway/target/classes"
+SCG_JAR="$HERE/scg/target/scg-peer.jar"
+if [[ "${SCG:-1}" != 0 ]] && { [[ ! -s "$SCG_JAR" ]] || [[ -n "$(find "$HERE/scg/pom.xml" "$HERE/scg/src" -newer "$SCG_JAR" -type f | head -1)" ]]; }; then
+  say "building the Spring Cloud Gateway peer"
+  (cd "$RELAY_ROOT" && ./mvnw -q -B -ntp -f bench/api-gateway/scg/pom.xml package)
+fi
 
 PIDS_STARTED=()
 cleanup() {
@@ -59,7 +66,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for port in $GATEWAY_PORT $GATEWAY_MGMT $BARE_PORT; do
+for port in $GATEWAY_PORT $GATEWAY_MGMT $BARE_PORT $SCG_PORT; do
   port_open "$port" && die "port $port is taken"
 done
 
@@ -81,14 +88,17 @@ cpu_ticks() {
 }
 # The compiler threads' share, in clock ticks.
 jit_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" | { read -r all; echo $((all - $(cpu_ticks "$1"))); }; }
-wrk_run() { # label url pid: reports throughput, latency and the server's CPU per request
-  local out t0 t1 j0 j1 reqs
-  t0="$(cpu_ticks "$3")"; j0="$(jit_ticks "$3")"
+per_req() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN{printf "%.3f", t * 1000 / hz / n}'; }
+wrk_run() { # label url pid [upstream pid]: reports throughput, latency and the server's CPU per request
+  local out t0 t1 j0 j1 u0 u1 reqs upstream=""
+  t0="$(cpu_ticks "$3")"; j0="$(jit_ticks "$3")"; [[ -n "${4:-}" ]] && u0="$(cpu_ticks "$4")"
   out="$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$HERE/post-sms.lua" "$2")"
-  t1="$(cpu_ticks "$3")"; j1="$(jit_ticks "$3")"
+  t1="$(cpu_ticks "$3")"; j1="$(jit_ticks "$3")"; [[ -n "${4:-}" ]] && u1="$(cpu_ticks "$4")"
   echo "$out" >> "$RESULTS"
   reqs="$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')"
-  report "$1: $(echo "$out" | grep '^p50_ms') cpu_ms_per_req=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$reqs" 'BEGIN{printf "%.3f", t * 1000 / hz / n}') jit_cpu_s=$(((j1 - j0) / $(getconf CLK_TCK))) load=$(cut -d' ' -f1 /proc/loadavg)"
+  # A proxy's upstream (the bare endpoint behind SCG) works for every forwarded request too.
+  [[ -n "${4:-}" ]] && upstream=" upstream_cpu_ms_per_req=$(per_req $((u1 - u0)) "$reqs")"
+  report "$1: $(echo "$out" | grep '^p50_ms') cpu_ms_per_req=$(per_req $((t1 - t0)) "$reqs")$upstream jit_cpu_s=$(((j1 - j0) / $(getconf CLK_TCK))) load=$(cut -d' ' -f1 /proc/loadavg)"
 }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
@@ -102,9 +112,27 @@ wait_for "bare WebFlux" 60 port_open "$BARE_PORT"
 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/post-sms.lua" "http://127.0.0.1:$BARE_PORT/v1/messages/sms" >/dev/null # warm-up
 wrk_run "bare WebFlux 202 " "http://127.0.0.1:$BARE_PORT/v1/messages/sms" "${PIDS_STARTED[-1]}"
 BARE="$(tail -1 "$RESULTS")"
-kill "${PIDS_STARTED[-1]}"; wait "${PIDS_STARTED[-1]}" 2>/dev/null || true
+BARE_PID="${PIDS_STARTED[-1]}"
 
-# --- 1b. the gateway --------------------------------------------------------------------------------
+# --- 1b. the peer: Spring Cloud Gateway's RequestRateLimiter route in front of the bare endpoint -----
+SCG_LINE=""
+if [[ "${SCG:-1}" != 0 ]]; then
+  say "starting Spring Cloud Gateway on :$SCG_PORT (RedisRateLimiter, forwarding to :$BARE_PORT)"
+  # Same heap as the gateway; no actuator, no tracing: the limiter and the proxy alone.
+  java ${SCG_JAVA_OPTS:--Xms512m -Xmx512m} -jar "$SCG_JAR" --server.port="$SCG_PORT" --BARE_PORT="$BARE_PORT" \
+    --spring.data.redis.url=redis://127.0.0.1:6379 >"$WORK/scg.log" 2>&1 &
+  PIDS_STARTED+=($!)
+  SCG_PID=$!
+  wait_for "Spring Cloud Gateway" 180 port_open "$SCG_PORT" || die "Spring Cloud Gateway did not start (see $WORK/scg.log)"
+  # The limiter's key is the Authorization header (one key, like one tenant); SCG refuses requests without one.
+  BENCH_API_KEY=scg-bench-key wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/post-sms.lua" "http://127.0.0.1:$SCG_PORT/v1/messages/sms" >/dev/null # warm-up
+  BENCH_API_KEY=scg-bench-key wrk_run "SCG limiter route " "http://127.0.0.1:$SCG_PORT/v1/messages/sms" "$SCG_PID" "$BARE_PID"
+  SCG_LINE="$(tail -1 "$RESULTS")"
+  kill "$SCG_PID"; wait "$SCG_PID" 2>/dev/null || true
+fi
+kill "$BARE_PID"; wait "$BARE_PID" 2>/dev/null || true
+
+# --- 1c. the gateway --------------------------------------------------------------------------------
 say "starting a scratch Kafka broker on :19192 (the ./dev/up broker never sees bench records)"
 kafka_start_scratch "$WORK/kafka" 19192 19193 "$WORK/kafka.log"
 PIDS_STARTED+=($SCRATCH_BROKER_PID)
@@ -133,7 +161,7 @@ if [[ "${PROFILE:-0}" == 1 ]]; then
   report "JFR recording of the measured gateway run: ${RESULTS%.txt}-gateway.jfr"
 fi
 GATEWAY="$(grep '^gateway POST sms' "$RESULTS" | tail -1)"
-# --- 1c. the gateway at a fixed 50 % of its maximum rate: latency without coordinated omission --------
+# --- 1d. the gateway at a fixed 50 % of its maximum rate: latency without coordinated omission --------
 HALF="$(awk -v g="$(field rps "$GATEWAY")" -v f="${FIXED_RATE_FRACTION:-0.5}" 'BEGIN{printf "%d", g * f}')"
 t0="$(cpu_ticks "$GATEWAY_PID")"
 out="$(java -Xms256m -Xmx256m -cp "$CP" "$HERE/FixedRate.java" "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms" "$HALF" "$DURATION" 2>>"$WORK/fixed-rate.log" | tail -1)"
@@ -142,7 +170,12 @@ sent="$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' <<<"$out")"
 report "gateway at ${FIXED_RATE_FRACTION:-0.5} of max (fixed rate): $out cpu_ms_per_req=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="${sent:-1}" 'BEGIN{printf "%.3f", t * 1000 / hz / n}') load=$(cut -d' ' -f1 /proc/loadavg)"
 kill "$GATEWAY_PID"; wait "$GATEWAY_PID" 2>/dev/null || true
 
-report "gateway / bare throughput: $(awk -v g="$(field rps "$GATEWAY")" -v b="$(field rps "$BARE")" 'BEGIN{printf "%.2f", g/b}')"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+report "gateway / bare throughput: $(ratio "$(field rps "$GATEWAY")" "$(field rps "$BARE")")"
+if [[ -n "$SCG_LINE" ]]; then
+  report "SCG / bare throughput: $(ratio "$(field rps "$SCG_LINE")" "$(field rps "$BARE")")"
+  report "gateway / SCG throughput: $(ratio "$(field rps "$GATEWAY")" "$(field rps "$SCG_LINE")"); CPU per request gateway / SCG (own JVMs): $(ratio "$(field " cpu_ms_per_req" "$GATEWAY")" "$(field " cpu_ms_per_req" "$SCG_LINE")")"
+fi
 
 if [[ "${LIMITER:-1}" == 0 ]]; then # LIMITER=0: only the HTTP phases
   report "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

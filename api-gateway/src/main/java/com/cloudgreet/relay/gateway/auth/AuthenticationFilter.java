@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import com.cloudgreet.relay.common.web.ApplicationServerFilter;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import com.cloudgreet.relay.gateway.tenant.ApiKeyAuthenticator;
+import com.cloudgreet.relay.gateway.web.RequestLoop;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
@@ -50,7 +51,9 @@ public class AuthenticationFilter extends ApplicationServerFilter implements Ord
 		if (caller == null) {
 			return chain.filter(exchange);
 		}
-		return caller.flatMap((who) -> {
+		// A key the in-process cache knows answers at once; one looked up in Redis or PostgreSQL
+		// continues on the request's event loop, not on the client library's thread (RequestLoop).
+		return RequestLoop.resume(caller, exchange).flatMap((who) -> {
 			exchange.getAttributes().put(Caller.ATTRIBUTE, who);
 			return chain.filter(exchange);
 		});

@@ -6,7 +6,6 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Executor;
 
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.event.CloudEvent;
@@ -31,15 +30,14 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.web.Reply;
 import com.cloudgreet.relay.gateway.web.RequestBodies;
+import com.cloudgreet.relay.gateway.web.RequestLoop;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -130,9 +128,12 @@ public class MessageController {
 		String tenantId = Caller.tenant(exchange).tenantId();
 		var request = exchange.getRequest();
 		String key = request.getHeaders().getFirst(RelayHttpHeaders.IDEMPOTENCY_KEY);
-		return this.bodies.json(request)
+		// The work after a Redis reply (an idempotency claim, the record beside the send) goes back
+		// to the request's event loop rather than running on Lettuce's one I/O thread (RequestLoop).
+		return RequestLoop.resume(this.bodies.json(request)
 			.flatMap((body) -> this.idempotency.execute(tenantId, key, "POST", request.getPath().value(), body,
-					(idempotent) -> publish(channel, tenantId, body, idempotent, exchange)))
+					(idempotent) -> RequestLoop.on(publish(channel, tenantId, body, idempotent, exchange), exchange))),
+				exchange)
 			.map(Reply::toEntity);
 	}
 
@@ -146,23 +147,12 @@ public class MessageController {
 		return Mono.fromCallable(() -> event(channel, tenantId, body, idempotent, recordedId))
 			.flatMap((prepared) -> this.senders.verify(tenantId, prepared.payload()).thenReturn(prepared))
 			.flatMap((prepared) -> {
-				Mono<Void> send = this.publisher.publish(prepared.event(), prepared.recordKey(), eventLoop(exchange));
+				Mono<Void> send = this.publisher.publish(prepared.event(), prepared.recordKey(), RequestLoop.of(exchange));
 				if (recordedId == null) {
 					send = Mono.when(send, this.accepted.remember(prepared.event().id(), tenantId, channel));
 				}
 				return send.then(Mono.fromSupplier(() -> answer(prepared.event(), channel)));
 			});
-	}
-
-	/** The Netty event loop of the request's connection, or {@code null} without one (a mock exchange). */
-	private static Executor eventLoop(ServerWebExchange exchange) {
-		try {
-			Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
-			return (nativeRequest instanceof Connection connection) ? connection.channel().eventLoop() : null;
-		}
-		catch (IllegalStateException ex) {
-			return null;
-		}
 	}
 
 	private record Prepared(CloudEvent event, String recordKey, Object payload) {

@@ -9,6 +9,7 @@ import com.cloudgreet.relay.gateway.auth.AuthenticationFilter;
 import com.cloudgreet.relay.gateway.auth.Caller;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
+import com.cloudgreet.relay.gateway.web.RequestLoop;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -57,23 +58,25 @@ public class RateLimitFilter implements WebFilter, Ordered {
 		}
 		RateLimitPolicy.Subject subject = this.policy.subject(exchange, caller);
 		var record = this.records.recordFor(exchange, subject.scope(), caller);
-		return this.limiter.admit(subject.scope(), subject.limits(), 1, record).flatMap((admission) -> {
-			Decision decision = admission.decision();
-			if (admission.recorded()) {
-				this.records.recorded(exchange);
-			}
-			HttpHeaders headers = exchange.getResponse().getHeaders();
-			RateLimitHeaders.write(headers, decision);
-			if (decision.allowed()) {
-				return chain.filter(exchange);
-			}
-			HttpHeaders problemHeaders = new HttpHeaders();
-			RateLimitHeaders.write(problemHeaders, decision);
-			return Mono.error(new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, ProblemTypes.RATE_LIMITED,
-					"Too many requests", "The " + decision.tightest().limit().name()
-							+ " rate limit is exhausted; retry after the time in Retry-After.",
-					List.of(), problemHeaders));
-		});
+		// Lettuce answers on its I/O thread; the request continues on its own event loop (RequestLoop).
+		return RequestLoop.resume(this.limiter.admit(subject.scope(), subject.limits(), 1, record), exchange)
+			.flatMap((admission) -> {
+				Decision decision = admission.decision();
+				if (admission.recorded()) {
+					this.records.recorded(exchange);
+				}
+				HttpHeaders headers = exchange.getResponse().getHeaders();
+				RateLimitHeaders.write(headers, decision);
+				if (decision.allowed()) {
+					return chain.filter(exchange);
+				}
+				HttpHeaders problemHeaders = new HttpHeaders();
+				RateLimitHeaders.write(problemHeaders, decision);
+				return Mono.error(new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, ProblemTypes.RATE_LIMITED,
+						"Too many requests", "The " + decision.tightest().limit().name()
+								+ " rate limit is exhausted; retry after the time in Retry-After.",
+						List.of(), problemHeaders));
+			});
 	}
 
 }
