@@ -18,6 +18,9 @@
 #   produced) -> received by the receiver, p50/p99.
 # Phase 3: as phase 2 with 10 % of the endpoints hanging (no answer for 30 s); figures are for
 #   the healthy endpoints.
+# PEERS="bullmq" (the default; PEERS= skips it): after Relay's phases, Relay's service and broker
+#   are stopped and the same phases run against the same receiver with a BullMQ worker on the
+#   local Redis (bench/webhook-service/bullmq, see phases.sh there); its lines are labelled bullmq:.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -188,3 +191,16 @@ fi
 cat "$OUT/cpu.txt" >>"$OUT/results.txt"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" | tee -a "$OUT/results.txt"
 "${PSQL[@]}" -c "select status, count(*) from webhook.delivery group by status order by 1" | tee -a "$OUT/results.txt"
+
+# ---- Peers (PEERS, default bullmq): the same phases against the same receiver, Relay stopped ----
+PEERS="${PEERS-bullmq}"
+if [[ " $PEERS " == *" bullmq "* ]]; then
+  kill "$SERVICE_PID" "$BROKER_PID" 2>/dev/null || true
+  wait "$SERVICE_PID" "$BROKER_PID" 2>/dev/null || true
+  source "$HERE/bullmq/phases.sh"
+  echo "== side by side (Relay, then peers)"
+  # (grep finds no CPU lines when only the hanging phase ran: not an error)
+  { grep -E '^(phase |backlog=|rate=|bullmq:)' "$OUT/results.txt"; grep -E ' CPU ' "$OUT/results.txt" || true; } \
+    | tee "$OUT/side-by-side.txt"
+fi
+# ---- end of peers ----
