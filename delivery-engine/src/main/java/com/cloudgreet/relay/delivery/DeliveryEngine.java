@@ -83,6 +83,14 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 
 	private final Sinks.Many<Boolean> wakeUps = Sinks.many().multicast().directBestEffort();
 
+	/**
+	 * Whether due work may be waiting for a free slot: a poll filled its whole limit or found no
+	 * room, or someone said so ({@link #wakeUp}). Only then does a freed slot wake the poller; a
+	 * freed slot with nothing waiting (the common case at a steady rate, where fresh work is
+	 * claimed as it is stored) would poll the table for nothing, up to a hundred times a second.
+	 */
+	private volatile boolean moreDue = true;
+
 	private volatile Disposable polling;
 
 	private volatile Disposable heartbeat;
@@ -240,6 +248,8 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 			run(job);
 			return;
 		}
+		// Due, and given back for want of a slot: the next freed slot polls for it.
+		this.moreDue = true;
 		this.queue.release(job, null)
 			.subscribe(null, (ex) -> log.warn("Releasing {} message {} failed; its lease will lapse", this.kind.id(),
 					job.id()));
@@ -249,11 +259,14 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		this.slots.release(tenantId, destination);
 		// A freed slot may have due work waiting behind it (left to the poller because its
 		// destination was full): poll now rather than at the next tick. Wake-ups are coalesced.
-		wakeUp();
+		if (this.moreDue) {
+			this.wakeUps.tryEmitNext(Boolean.TRUE);
+		}
 	}
 
-	/** Polls now rather than at the next tick (fresh work stored, a replay, a freed slot). */
+	/** Polls now rather than at the next tick (fresh work stored unclaimed, a replay, the channel reopened). */
 	public void wakeUp() {
+		this.moreDue = true;
 		this.wakeUps.tryEmitNext(Boolean.TRUE);
 	}
 
@@ -262,14 +275,17 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		this.running.put(job.id(), job);
 		Disposable[] self = new Disposable[1];
 		Mono<Void> chain = this.traces.continueIn(job.traceparent(), job.id(), process(job))
-			.onErrorResume(Fenced.class, (ex) -> {
-				log.warn("The lease of {} message {} was taken over; its new owner decides what happens to it",
-						this.kind.id(), job.id());
+			.onErrorResume((ex) -> {
+				if (ex instanceof Fenced) {
+					log.warn("The lease of {} message {} was taken over; its new owner decides what happens to it",
+							this.kind.id(), job.id());
+				}
+				else {
+					log.error("Delivering {} message {} failed unexpectedly; it resumes when its lease lapses",
+							this.kind.id(), job.id(), ex);
+				}
 				return Mono.empty();
 			})
-			.doOnError((ex) -> log.error("Delivering {} message {} failed unexpectedly; it resumes when its lease lapses",
-					this.kind.id(), job.id(), ex))
-			.onErrorComplete()
 			.doFinally((signal) -> {
 				this.running.remove(job.id());
 				if (self[0] != null) {
@@ -415,15 +431,34 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		int limit = Math.min(Math.min(this.settings.batchSize(), this.slots.free()),
 				this.gate.allowance(this.slots.inFlight()));
 		if (limit <= 0) {
+			this.moreDue = true;
 			return Mono.just(0);
 		}
 		// A failed claim claims nothing: a database that is away is asked again at the next tick,
 		// not in a tight loop.
-		return this.queue.claimDue(this.owner, List.copyOf(this.running.keySet()), this.slots.capacity(), limit,
+		Capacity capacity = this.slots.capacity();
+		boolean capped = isCapped(capacity.destinationFree(), limit) || isCapped(capacity.tenantFree(), limit);
+		return this.queue.claimDue(this.owner, List.copyOf(this.running.keySet()), capacity, limit,
 				this.settings.lease())
 			.collectList()
-			.doOnNext(this::start)
+			.doOnNext((jobs) -> {
+				// Set before the jobs start, so a slot they free sees it. A short claim found all
+				// that was due, unless a destination's or tenant's cap held some back; a wake-up
+				// meanwhile (fresh work stored) is followed by another poll anyway.
+				this.moreDue = capped || jobs.size() >= limit;
+				start(jobs);
+			})
 			.map(List::size);
+	}
+
+	/** Whether some destination or tenant had fewer slots free than the claim's limit: the claim may leave due work behind. */
+	private static boolean isCapped(Map<String, Integer> free, int limit) {
+		for (int slots : free.values()) {
+			if (slots < limit) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private Mono<Void> renewLeases() {

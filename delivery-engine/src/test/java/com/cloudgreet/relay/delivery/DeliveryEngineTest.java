@@ -99,6 +99,48 @@ class DeliveryEngineTest {
 		assertThat(this.channel.sentTo("hanging")).isEqualTo(2);
 	}
 
+	@Test
+	void aFreedSlotPollsOnlyWhileDueWorkMayWait() {
+		// Polls only when told to: the interval tick comes once, at start.
+		EngineSettings noTicks = new EngineSettings(8, 2, 6, 50, Duration.ofHours(1), Duration.ofSeconds(30), 1,
+				Duration.ZERO, 1.0, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
+				Duration.ofSeconds(10));
+		DeliveryEngine<TestJob> quiet = new DeliveryEngine<>(Channel.WEBHOOK, this.queue, this.channel,
+				new RetrySchedule(List.of(Duration.ofHours(1)), 0, Duration.ofHours(1), () -> 0.5), noTicks,
+				(channel, id, tenant, reason) -> {
+				}, new SimpleMeterRegistry(), "relay.quiet",
+				new TraceParents(Tracer.NOOP, Propagator.NOOP, ObservationRegistry.NOOP, "test", "test"),
+				Clock.systemUTC(), "owner-1");
+		try {
+			quiet.start();
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.queue.claimCalls() == 1);
+
+			// Fresh work, claimed as it is stored: the slots it frees find nothing waiting to poll for.
+			List<DeliveryEngine.Slot> slots = new ArrayList<>();
+			List<TestJob> fresh = new ArrayList<>();
+			for (int i = 0; i < 5; i++) {
+				slots.add(new DeliveryEngine.Slot("ten_a", "healthy-" + i));
+				fresh.add(new TestJob("fresh-" + i, "ten_a", "healthy-" + i));
+			}
+			quiet.reserve(slots).start(fresh);
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.queue.delivered().size() == 5);
+			await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> quiet.inFlight() == 0);
+			assertThat(this.queue.claimCalls()).isEqualTo(1);
+
+			// A backlog (stored unclaimed, the engine told): each full claim leaves more, and the
+			// slots it frees poll for the rest without waiting for a tick.
+			for (int i = 0; i < 30; i++) {
+				this.queue.add(new TestJob("backlog-" + i, "ten_" + (i % 5), "healthy-" + (i % 10)));
+			}
+			quiet.wakeUp();
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.queue.delivered().size() == 35);
+			assertThat(this.queue.claimCalls()).isGreaterThan(4);
+		}
+		finally {
+			quiet.stop();
+		}
+	}
+
 	record TestJob(Lease lease, String tenantId, String destination) implements Job {
 
 		TestJob(String id, String tenantId, String destination) {
@@ -158,6 +200,12 @@ class DeliveryEngineTest {
 
 		private final Map<String, Integer> claims = new ConcurrentHashMap<>();
 
+		private final java.util.concurrent.atomic.AtomicInteger claimCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+		int claimCalls() {
+			return this.claimCalls.get();
+		}
+
 		synchronized void add(TestJob job) {
 			this.due.add(job);
 		}
@@ -179,6 +227,7 @@ class DeliveryEngineTest {
 		@Override
 		public synchronized Flux<TestJob> claimDue(String owner, Collection<String> busy, Capacity capacity, int limit,
 				Duration lease) {
+			this.claimCalls.incrementAndGet();
 			Map<String, Integer> byDestination = new HashMap<>(capacity.destinationFree());
 			Map<String, Integer> byTenant = new HashMap<>(capacity.tenantFree());
 			List<TestJob> claimed = new ArrayList<>();

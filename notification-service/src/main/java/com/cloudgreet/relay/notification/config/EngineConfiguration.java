@@ -14,6 +14,7 @@ import com.cloudgreet.relay.delivery.DeliveryEngine;
 import com.cloudgreet.relay.delivery.EngineSettings;
 import com.cloudgreet.relay.delivery.RetrySchedule;
 import com.cloudgreet.relay.delivery.TraceParents;
+import com.cloudgreet.relay.notification.delivery.DecodedRequests;
 import com.cloudgreet.relay.notification.delivery.Engines;
 import com.cloudgreet.relay.notification.delivery.MessageChannel;
 import com.cloudgreet.relay.notification.delivery.MessageJob;
@@ -55,11 +56,18 @@ public class EngineConfiguration {
 				"notification attempt");
 	}
 
+	/** Requests intake decoded, for the attempts that claim them from the table. */
+	@Bean
+	DecodedRequests decodedRequests() {
+		return new DecodedRequests();
+	}
+
 	@Bean
 	DeliveryEngine<MessageJob> emailEngine(MessageStore store, EmailSender sender, DeadLetterPublisher deadLetters,
-			NotificationProperties properties, DeadLetterAlerter alerter, MeterRegistry meters, TraceParents traces) {
+			NotificationProperties properties, DeadLetterAlerter alerter, MeterRegistry meters, TraceParents traces,
+			DecodedRequests decoded) {
 		MessageChannel channel = new MessageChannel(Channel.EMAIL,
-				(request) -> sender.send(request.id(), request.email()), Mono.empty(), deadLetters);
+				(request) -> sender.send(request.id(), request.email()), Mono.empty(), deadLetters, decoded);
 		return engine(Channel.EMAIL, store, channel, properties.email().retryDelays(), properties, alerter, meters,
 				traces, OWNER);
 	}
@@ -67,9 +75,9 @@ public class EngineConfiguration {
 	@Bean
 	DeliveryEngine<MessageJob> smsEngine(MessageStore store, SmsSender sender, SmsThrottle throttle,
 			DeadLetterPublisher deadLetters, NotificationProperties properties, DeadLetterAlerter alerter,
-			MeterRegistry meters, TraceParents traces) {
+			MeterRegistry meters, TraceParents traces, DecodedRequests decoded) {
 		MessageChannel channel = new MessageChannel(Channel.SMS, (request) -> sender.send(request.id(), request.sms()),
-				Mono.defer(throttle::acquire), deadLetters);
+				Mono.defer(throttle::acquire), deadLetters, decoded);
 		return engine(Channel.SMS, store, channel, properties.sms().retryDelays(), properties, alerter, meters, traces,
 				OWNER);
 	}

@@ -21,7 +21,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
-import org.springframework.web.reactive.function.client.WebClient;
 
 /** Chooses the email and SMS providers ({@code relay.email.provider}, {@code relay.sms.provider}). */
 @Configuration(proxyBeanMethods = false)
@@ -42,9 +41,7 @@ public class ProviderConfiguration {
 	@Bean
 	@ConditionalOnProperty(name = "relay.sms.provider", havingValue = "twilio")
 	SmsSender twilioSmsSender(NotificationProperties properties) {
-		// Boot 4 moved WebClient.Builder auto-configuration to a module we do not need otherwise;
-		// the sender configures its own connector and timeouts anyway.
-		return new TwilioSmsSender(WebClient.builder(), properties.sms().twilio());
+		return new TwilioSmsSender(properties.sms().twilio());
 	}
 
 	@Bean

@@ -20,6 +20,7 @@ import com.cloudgreet.relay.common.metrics.RelayMetrics;
 import com.cloudgreet.relay.delivery.DeadLetterPublisher;
 import com.cloudgreet.relay.delivery.DeliveryEngine;
 import com.cloudgreet.relay.notification.config.NotificationProperties;
+import com.cloudgreet.relay.notification.delivery.DecodedRequests;
 import com.cloudgreet.relay.notification.delivery.Engines;
 import com.cloudgreet.relay.notification.delivery.MessageJob;
 import com.cloudgreet.relay.notification.delivery.MessageStore;
@@ -71,9 +72,13 @@ public class Intake {
 
 	private final Duration lease;
 
+	private final DecodedRequests decoded;
+
 	public Intake(MessageStore store, TenantSenders senders, Engines engines, DeadLetterPublisher deadLetters,
-			DeadLetterAlerter alerter, MeterRegistry meters, NotificationProperties properties) {
+			DeadLetterAlerter alerter, MeterRegistry meters, NotificationProperties properties,
+			DecodedRequests decoded) {
 		this.store = store;
+		this.decoded = decoded;
 		this.senders = senders;
 		this.engines = engines;
 		this.deadLetters = deadLetters;
@@ -124,6 +129,7 @@ public class Intake {
 					.doOnError((ex) -> reservation.cancel())
 					.doOnCancel(reservation::cancel)
 					.flatMap((ingested) -> {
+						keepDecoded(ordered, reservation.count());
 						reservation.start(ingested.claimed());
 						if (good.size() > reservation.count()) {
 							engine.wakeUp();
@@ -138,6 +144,17 @@ public class Intake {
 						return Flux.fromIterable(poison).concatMap((p) -> deadLetter(channel, p)).then();
 					});
 			});
+	}
+
+	/**
+	 * The messages stored without a claim (all but the first {@code claimed} of the batch) wait for a
+	 * poll: their decoded requests are kept for it, so the attempt does not decode them again.
+	 */
+	private void keepDecoded(List<NewMessage> ordered, int claimed) {
+		for (int i = claimed; i < ordered.size(); i++) {
+			NewMessage message = ordered.get(i);
+			this.decoded.put(message.id(), message.event(), message.request());
+		}
 	}
 
 	/** A record's message, or why it is poison. Sender checks read the database: their errors propagate. */

@@ -30,12 +30,20 @@ public class MessageChannel implements DeliveryChannel<MessageJob> {
 
 	private final DeadLetterPublisher deadLetters;
 
+	private final DecodedRequests decoded;
+
 	public MessageChannel(Channel channel, Function<RelayRequest, Mono<Outcome>> sender, Mono<Void> permit,
 			DeadLetterPublisher deadLetters) {
+		this(channel, sender, permit, deadLetters, new DecodedRequests());
+	}
+
+	public MessageChannel(Channel channel, Function<RelayRequest, Mono<Outcome>> sender, Mono<Void> permit,
+			DeadLetterPublisher deadLetters, DecodedRequests decoded) {
 		this.channel = channel;
 		this.sender = sender;
 		this.permit = permit;
 		this.deadLetters = deadLetters;
+		this.decoded = decoded;
 	}
 
 	@Override
@@ -65,9 +73,24 @@ public class MessageChannel implements DeliveryChannel<MessageJob> {
 		});
 	}
 
-	/** Stored only after it decoded at intake, so it decodes again; claimed at intake, it is still decoded. */
+	/** The claim concluded: what intake decoded for it is not needed again. */
+	@Override
+	public Mono<Void> afterOutcome(MessageJob job, Outcome outcome) {
+		this.decoded.forget(job.id());
+		return Mono.empty();
+	}
+
+	/**
+	 * Claimed at intake, it is still decoded; claimed from the table, intake most likely decoded it
+	 * moments ago ({@link DecodedRequests}). Only otherwise is the stored event decoded again: it
+	 * was stored only after it decoded, so it decodes again.
+	 */
 	private RelayRequest decode(MessageJob job) {
-		return job.decoded() != null ? job.decoded()
+		if (job.decoded() != null) {
+			return job.decoded();
+		}
+		RelayRequest request = this.decoded.get(job.id(), job.event());
+		return (request != null) ? request
 				: CloudEventCodec.decode(job.event().getBytes(StandardCharsets.UTF_8), this.channel);
 	}
 
