@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,9 +55,8 @@ class WebhookSenderTest {
 	}
 
 	private WebhookSender sender(boolean allowPrivateNetworks) {
-		WebClient client = WebhookHttpClient.create(WebClient.builder(), this.connections,
-				new AddressPolicy(allowPrivateNetworks), this.dns, Duration.ofSeconds(1),
-				TIMEOUT);
+		HttpClient client = WebhookHttpClient.create(this.connections, new AddressPolicy(allowPrivateNetworks),
+				this.dns, Duration.ofSeconds(1), TIMEOUT);
 		return new WebhookSender(client, TIMEOUT, 64, Clock.systemUTC());
 	}
 
