@@ -83,6 +83,23 @@ class WebhookSenderTest {
 			.isTrue();
 	}
 
+	@Test
+	void reusesThePooledConnectionForTheNextDelivery() throws Exception {
+		this.receiver.enqueue(new MockResponse.Builder().code(204).build());
+		this.receiver.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+		WebhookSender sender = sender(true);
+		String url = this.receiver.url("/hook").toString();
+
+		assertThat(sender.send(task(url)).block()).isInstanceOf(Delivered.class);
+		assertThat(sender.send(task(url)).block()).isInstanceOf(Delivered.class);
+
+		RecordedRequest first = this.receiver.takeRequest(5, TimeUnit.SECONDS);
+		RecordedRequest second = this.receiver.takeRequest(5, TimeUnit.SECONDS);
+		assertThat(second.getConnectionIndex()).isEqualTo(first.getConnectionIndex());
+		assertThat(second.getExchangeIndex()).isEqualTo(first.getExchangeIndex() + 1);
+		assertThat(second.getHeaders().get("user-agent")).isEqualTo(WebhookHttpClient.USER_AGENT);
+	}
+
 	/**
 	 * The receiver listens on loopback; with private networks not allowed, every way of naming it
 	 * is refused at connect time by the vetting resolver, and no request reaches it. "localhost"
