@@ -53,7 +53,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /** Wires the webhook service from its one properties tree. */
@@ -131,9 +131,8 @@ public class WebhookConfiguration {
 	WebhookSender webhookSender(ConnectionProvider webhookConnections, HostResolver hostResolver,
 			AddressPolicy policy, WebhookServiceProperties properties, Clock clock) {
 		var webhooks = properties.webhooks();
-		// A plain builder: Boot 4's WebClient auto-configuration is a separate module this service does not need.
-		WebClient client = WebhookHttpClient.create(WebClient.builder(), webhookConnections, policy,
-				hostResolver, webhooks.connectTimeout(), webhooks.timeout());
+		HttpClient client = WebhookHttpClient.create(webhookConnections, policy, hostResolver,
+				webhooks.connectTimeout(), webhooks.timeout());
 		return new WebhookSender(client, webhooks.timeout(), (int) webhooks.responseExcerpt().toBytes(), clock);
 	}
 

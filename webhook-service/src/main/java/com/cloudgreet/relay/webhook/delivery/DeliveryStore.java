@@ -21,6 +21,8 @@ import com.cloudgreet.relay.delivery.batch.WriteBatcher;
 import com.cloudgreet.relay.webhook.endpoint.Endpoint;
 import com.cloudgreet.relay.webhook.endpoint.EndpointRepository;
 import com.cloudgreet.relay.webhook.signing.SecretCipher;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.r2dbc.spi.Readable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,12 @@ public class DeliveryStore {
 	private final DatabaseClient db;
 
 	private final SecretCipher cipher;
+
+	/** Bounded (an instance serves at most this many endpoints' secrets from memory) and short-lived. */
+	private final Cache<StoredSecret, String> decrypted = Caffeine.newBuilder()
+		.maximumSize(10_000)
+		.expireAfterAccess(Duration.ofMinutes(10))
+		.build();
 
 	public DeliveryStore(DatabaseClient db, SecretCipher cipher) {
 		this.db = db;
@@ -273,14 +281,29 @@ public class DeliveryStore {
 	private List<String> signingSecrets(String endpointId, String secret, List<String> previous) {
 		try {
 			List<String> secrets = new java.util.ArrayList<>(1 + previous.size());
-			secrets.add(this.cipher.decrypt(secret, endpointId));
-			previous.forEach((stored) -> secrets.add(this.cipher.decrypt(stored, endpointId)));
+			secrets.add(decrypt(secret, endpointId));
+			previous.forEach((stored) -> secrets.add(decrypt(stored, endpointId)));
 			return secrets;
 		}
 		catch (SecretCipher.UndecryptableSecretException ex) {
 			log.error(ex.getMessage());
 			return List.of();
 		}
+	}
+
+	/**
+	 * Every delivery to an endpoint signs with the same few secrets, and AES-GCM with a new
+	 * {@link javax.crypto.Cipher} per value was a measurable share of a delivery's CPU, so each
+	 * (endpoint, stored value) is decrypted once and kept a while. A rotated or re-encrypted secret
+	 * is a new stored value, so it is never answered from an older entry; a value that fails to
+	 * decrypt is not kept, and fails again next time.
+	 */
+	private String decrypt(String stored, String endpointId) {
+		return this.decrypted.get(new StoredSecret(endpointId, stored),
+				(key) -> this.cipher.decrypt(key.stored(), key.endpointId()));
+	}
+
+	private record StoredSecret(String endpointId, String stored) {
 	}
 
 	/** The engine's view of the deliveries. */

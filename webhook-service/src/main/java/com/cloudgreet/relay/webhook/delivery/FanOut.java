@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
@@ -46,8 +45,11 @@ public class FanOut {
 		this.clock = clock;
 	}
 
-	/** An accepted event and the trace of the record it came in ({@code null}: none). */
-	public record Accepted(RelayRequest request, String traceparent) {
+	/**
+	 * An accepted event, its CloudEvent as it came (the record's value: stored as is for the DLT,
+	 * not encoded again), and the trace of the record it came in ({@code null}: none).
+	 */
+	public record Accepted(RelayRequest request, byte[] cloudEvent, String traceparent) {
 	}
 
 	/**
@@ -97,7 +99,7 @@ public class FanOut {
 			RelayRequest request = accepted.request();
 			events.computeIfAbsent(List.of(request.tenantId(), request.id()),
 					(key) -> new DeliveryStore.NewEvent(request.tenantId(), request.id(),
-							request.webhook().eventType(), body(request), CloudEventCodec.encode(request.event()),
+							request.webhook().eventType(), body(request), accepted.cloudEvent(),
 							this.clock.instant(), accepted.traceparent()));
 		}
 		return new ArrayList<>(events.values());

@@ -75,7 +75,7 @@ public class WebhookEventListener {
 				if (record.value() == null) {
 					throw InvalidMessageException.of("", "record has no value");
 				}
-				events.add(new FanOut.Accepted(CloudEventCodec.decode(record.value(), Channel.WEBHOOK),
+				events.add(new FanOut.Accepted(CloudEventCodec.decode(record.value(), Channel.WEBHOOK), record.value(),
 						traceparent(record)));
 			}
 			catch (InvalidMessageException ex) {

@@ -11,32 +11,29 @@ import com.cloudgreet.relay.delivery.Outcome;
 import com.cloudgreet.relay.delivery.RetryAfter;
 import com.cloudgreet.relay.webhook.signing.WebhookSigner;
 import com.cloudgreet.relay.webhook.ssrf.UnsafeUrlException;
-import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
-import org.springframework.web.reactive.function.BodyExtractors;
-import org.springframework.web.reactive.function.client.ClientResponse;
-import org.springframework.web.reactive.function.client.WebClient;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 
 /**
  * Makes one signed HTTP attempt and classifies the answer into the engine's {@link Outcome}:
  * 2xx delivered; 410 permanent (the receiver asks us to stop); an address the SSRF policy refuses
  * permanent; anything else retryable, with the receiver's {@code Retry-After} on 429 and 503.
  * Never errors. The HTTP status is the outcome's provider code, the response excerpt its
- * {@link Outcome#response() response}. The {@link WebClient} it is given follows no redirects and resolves
- * hosts only through the SSRF-vetting resolver (see {@code DeliveryConfiguration}).
+ * {@link Outcome#response() response}. The {@link HttpClient} it is given follows no redirects and
+ * resolves hosts only through the SSRF-vetting resolver ({@link WebhookHttpClient}).
  */
 public class WebhookSender {
-
-	static final String USER_AGENT = "CloudGreet-Relay-Webhooks/1.0";
 
 	private static final int GONE = 410;
 
 	private static final String GONE_CODE = Integer.toString(GONE);
 
-	private final WebClient client;
+	private final HttpClient client;
 
 	private final Duration timeout;
 
@@ -44,7 +41,7 @@ public class WebhookSender {
 
 	private final Clock clock;
 
-	public WebhookSender(WebClient client, Duration timeout, int excerptBytes, Clock clock) {
+	public WebhookSender(HttpClient client, Duration timeout, int excerptBytes, Clock clock) {
 		this.client = client;
 		this.timeout = timeout;
 		this.excerptBytes = excerptBytes;
@@ -63,45 +60,48 @@ public class WebhookSender {
 			String signature = WebhookSigner.signature(task.signingSecrets(), task.id(), now, task.body());
 			return this.client.post()
 				.uri(URI.create(task.url()))
-				.contentType(MediaType.APPLICATION_JSON)
-				.header(HttpHeaders.USER_AGENT, USER_AGENT)
-				.header(WebhookSigner.ID_HEADER, task.id())
-				.header(WebhookSigner.TIMESTAMP_HEADER, Long.toString(now.getEpochSecond()))
-				.header(WebhookSigner.SIGNATURE_HEADER, signature)
-				.bodyValue(task.body())
-				.exchangeToMono((response) -> excerpt(response).map((text) -> classify(response, text)))
+				.send((request, outbound) -> {
+					request.requestHeaders()
+						.set(WebhookSigner.ID_HEADER, task.id())
+						.set(WebhookSigner.TIMESTAMP_HEADER, Long.toString(now.getEpochSecond()))
+						.set(WebhookSigner.SIGNATURE_HEADER, signature);
+					// One Mono of the whole body: sent with a Content-Length, not chunked.
+					return outbound.sendByteArray(Mono.just(task.body()));
+				})
+				.response((response, body) -> excerpt(body).map((text) -> classify(response, text)))
+				// single, not next: next would cancel the exchange after its one answer.
+				.single()
 				// The total limit covers connect, send, response headers and the excerpt.
 				.timeout(this.timeout)
 				.onErrorResume((ex) -> Mono.just(failure(ex)));
 		});
 	}
 
-	/** At most {@code excerptBytes} of the body; the rest is never read (the connection is then closed). */
-	private Mono<String> excerpt(ClientResponse response) {
-		var body = response.body(BodyExtractors.toDataBuffers());
-		return DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(body, this.excerptBytes)).map((buffer) -> {
-			try {
-				return buffer.toString(StandardCharsets.UTF_8);
-			}
-			finally {
-				DataBufferUtils.release(buffer);
-			}
-		}).defaultIfEmpty("");
+	/**
+	 * At most {@code excerptBytes} of the body: reading stops once they are in, and the rest is
+	 * never read (cancelling the body closes the connection instead of returning it to the pool).
+	 * Each buffer is copied while it is delivered; Reactor Netty releases it afterwards.
+	 */
+	private Mono<String> excerpt(Flux<ByteBuf> body) {
+		return Mono.defer(() -> {
+			Excerpt excerpt = new Excerpt(this.excerptBytes);
+			return body.takeUntil(excerpt::append).then(Mono.fromSupplier(excerpt::text));
+		});
 	}
 
-	private Outcome classify(ClientResponse response, String excerpt) {
-		HttpStatusCode status = response.statusCode();
-		int code = status.value();
+	private Outcome classify(HttpClientResponse response, String excerpt) {
+		int code = response.status().code();
 		String providerCode = Integer.toString(code);
-		if (status.is2xxSuccessful()) {
+		if (code >= 200 && code < 300) {
 			return new Outcome.Delivered(providerCode, null, null, excerpt);
 		}
 		if (code == GONE) {
 			return new Outcome.Permanent(providerCode, "receiver answered 410 Gone", excerpt);
 		}
-		Duration retryAfter = (code == 429 || code == 503)
-				? RetryAfter.parse(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER)) : null;
-		String error = status.is3xxRedirection() ? "redirects are not followed (HTTP " + code + ")" : "HTTP " + code;
+		HttpHeaders headers = response.responseHeaders();
+		Duration retryAfter = (code == 429 || code == 503) ? RetryAfter.parse(headers.get(HttpHeaderNames.RETRY_AFTER))
+				: null;
+		String error = (code >= 300 && code < 400) ? "redirects are not followed (HTTP " + code + ")" : "HTTP " + code;
 		return new Outcome.Retryable(providerCode, error, retryAfter, excerpt);
 	}
 
@@ -115,7 +115,9 @@ public class WebhookSender {
 		if (unsafe != null) {
 			return new Outcome.Permanent(null, "refused: " + unsafe.getMessage());
 		}
-		if (causeOf(ex, TimeoutException.class) != null) {
+		// The total limit (TimeoutException), or the client's own response timeout (Netty's).
+		if (causeOf(ex, TimeoutException.class) != null
+				|| causeOf(ex, io.netty.handler.timeout.TimeoutException.class) != null) {
 			return new Outcome.Retryable(null, "timed out after " + this.timeout, null);
 		}
 		Throwable root = ex;
@@ -134,6 +136,36 @@ public class WebhookSender {
 			}
 		}
 		return null;
+	}
+
+	/** The first bytes of a response body, up to a limit; the array is allocated only if a body arrives. */
+	private static final class Excerpt {
+
+		private final int limit;
+
+		private byte[] bytes;
+
+		private int size;
+
+		Excerpt(int limit) {
+			this.limit = limit;
+		}
+
+		/** Copies what still fits; true once the limit is reached (stop reading). */
+		boolean append(ByteBuf buffer) {
+			if (this.bytes == null) {
+				this.bytes = new byte[this.limit];
+			}
+			int n = Math.min(buffer.readableBytes(), this.limit - this.size);
+			buffer.getBytes(buffer.readerIndex(), this.bytes, this.size, n);
+			this.size += n;
+			return this.size >= this.limit;
+		}
+
+		String text() {
+			return (this.size == 0) ? "" : new String(this.bytes, 0, this.size, StandardCharsets.UTF_8);
+		}
+
 	}
 
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,9 +55,8 @@ class WebhookSenderTest {
 	}
 
 	private WebhookSender sender(boolean allowPrivateNetworks) {
-		WebClient client = WebhookHttpClient.create(WebClient.builder(), this.connections,
-				new AddressPolicy(allowPrivateNetworks), this.dns, Duration.ofSeconds(1),
-				TIMEOUT);
+		HttpClient client = WebhookHttpClient.create(this.connections, new AddressPolicy(allowPrivateNetworks),
+				this.dns, Duration.ofSeconds(1), TIMEOUT);
 		return new WebhookSender(client, TIMEOUT, 64, Clock.systemUTC());
 	}
 
@@ -82,6 +81,20 @@ class WebhookSenderTest {
 		assertThat(IndependentSignature.verify(this.secret, "dlv_0001", request.getHeaders().get("webhook-timestamp"),
 				body, request.getHeaders().get("webhook-signature")))
 			.isTrue();
+	}
+
+	/** Set once on the client, and the body goes out whole with its length, not chunked. */
+	@Test
+	void sendsTheUserAgentAndAContentLength() throws Exception {
+		this.receiver.enqueue(new MockResponse.Builder().code(204).build());
+		WebhookJob job = task(this.receiver.url("/hook").toString());
+
+		assertThat(sender(true).send(job).block()).isInstanceOf(Delivered.class);
+
+		RecordedRequest request = this.receiver.takeRequest(5, TimeUnit.SECONDS);
+		assertThat(request.getHeaders().get("user-agent")).isEqualTo(WebhookHttpClient.USER_AGENT);
+		assertThat(request.getHeaders().get("content-length")).isEqualTo(Integer.toString(job.body().length));
+		assertThat(request.getHeaders().get("transfer-encoding")).isNull();
 	}
 
 	/**
