@@ -40,6 +40,8 @@ BROKER_PID=$SCRATCH_BROKER_PID
 BENCH_PIDS+=($BROKER_PID)
 psql -h 127.0.0.1 -U postgres -qAt -c "select 1 from pg_database where datname='$DB'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -q -c "create database $DB"
+analyze_while_running "$DB" notification
+[[ -n "$ANALYZE_PID" ]] && BENCH_PIDS+=($ANALYZE_PID)
 
 JAR="$(ls "$ROOT"/notification-service/target/*-exec.jar 2>/dev/null | head -1 || true)"
 if [[ -z "$JAR" || -n "$(find "$ROOT/notification-service/src/main" "$ROOT/delivery-engine/src/main" -newer "$JAR" -print -quit)" ]]; then

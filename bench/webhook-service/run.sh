@@ -54,6 +54,8 @@ psql -h 127.0.0.1 -U postgres -qAt -c "select 1 from pg_database where datname='
   || psql -h 127.0.0.1 -U postgres -q -c "create database $DB"
 # A fresh store per run: earlier runs' endpoints must not receive anything.
 "${PSQL[@]}" -c "drop schema if exists webhook cascade"
+analyze_while_running "$DB" webhook
+[[ -n "$ANALYZE_PID" ]] && PIDS+=($ANALYZE_PID)
 
 JAR="$(ls "$ROOT"/webhook-service/target/*-exec.jar 2>/dev/null | head -1 || true)"
 if [[ -z "$JAR" || -n "$(find "$ROOT/webhook-service/src/main" "$ROOT/delivery-engine/src/main" "$ROOT/common/src/main" -newer "$JAR" -print -quit)" ]]; then
