@@ -74,7 +74,7 @@ analyze_while_running() {
   [[ "$(psql -h 127.0.0.1 -U postgres -tAc 'show autovacuum' 2>/dev/null)" == "off" ]] || return 0
   say "autovacuum is off on this PostgreSQL: analyzing $2.* every 10 s while the benchmark runs"
   ( while sleep 10; do
-      psql -h 127.0.0.1 -U postgres -d "$1" -qAt -c "select format('analyze %I.%I', schemaname, relname) from pg_stat_user_tables where schemaname = '$2'" 2>/dev/null \
+      psql -h 127.0.0.1 -U postgres -d "$1" -qAt -c "select format('analyze %I.%I;', schemaname, relname) from pg_stat_user_tables where schemaname = '$2'" 2>/dev/null \
         | psql -h 127.0.0.1 -U postgres -d "$1" -q >/dev/null 2>&1 || true
     done ) &
   ANALYZE_PID=$!
