@@ -442,10 +442,12 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 				this.settings.lease())
 			.collectList()
 			.doOnNext((jobs) -> {
-				// Set before the jobs start, so a slot they free sees it. A short claim found all
-				// that was due, unless a destination's or tenant's cap held some back; a wake-up
-				// meanwhile (fresh work stored) is followed by another poll anyway.
-				this.moreDue = capped || jobs.size() >= limit;
+				// Set before the jobs start, so a slot they free sees it. Only an empty claim with
+				// no destination or tenant held back says nothing is due: a claim that found work
+				// may have stopped at a cap, and the capacity shows caps only for destinations with
+				// attempts in flight (an idle one may take perDestination, however large the limit).
+				// A wake-up meanwhile (fresh work stored) is followed by another poll anyway.
+				this.moreDue = capped || !jobs.isEmpty();
 				start(jobs);
 			})
 			.map(List::size);

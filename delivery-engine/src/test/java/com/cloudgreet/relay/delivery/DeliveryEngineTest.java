@@ -141,6 +141,31 @@ class DeliveryEngineTest {
 		}
 	}
 
+	@Test
+	void aBacklogHeldBackByDestinationCapsDrainsWithoutTicks() {
+		// 64 slots in all but 2 per destination: a claim for 50 finds 20 (10 destinations x 2),
+		// short of its limit although 40 more are due. Only wake-ups drive the polls here.
+		EngineSettings wide = new EngineSettings(64, 2, 64, 50, Duration.ofHours(1), Duration.ofSeconds(30), 1,
+				Duration.ZERO, 1.0, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
+				Duration.ofSeconds(10));
+		DeliveryEngine<TestJob> capped = new DeliveryEngine<>(Channel.WEBHOOK, this.queue, this.channel,
+				new RetrySchedule(List.of(Duration.ofHours(1)), 0, Duration.ofHours(1), () -> 0.5), wide,
+				(channel, id, tenant, reason) -> {
+				}, new SimpleMeterRegistry(), "relay.capped",
+				new TraceParents(Tracer.NOOP, Propagator.NOOP, ObservationRegistry.NOOP, "test", "test"),
+				Clock.systemUTC(), "owner-1");
+		try {
+			for (int i = 0; i < 60; i++) {
+				this.queue.add(new TestJob("backlog-" + i, "ten_a", "healthy-" + (i % 10)));
+			}
+			capped.start();
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.queue.delivered().size() == 60);
+		}
+		finally {
+			capped.stop();
+		}
+	}
+
 	record TestJob(Lease lease, String tenantId, String destination) implements Job {
 
 		TestJob(String id, String tenantId, String destination) {
