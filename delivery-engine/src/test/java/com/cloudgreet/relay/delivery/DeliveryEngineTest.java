@@ -102,15 +102,7 @@ class DeliveryEngineTest {
 	@Test
 	void aFreedSlotPollsOnlyWhileDueWorkMayWait() {
 		// Polls only when told to: the interval tick comes once, at start.
-		EngineSettings noTicks = new EngineSettings(8, 2, 6, 50, Duration.ofHours(1), Duration.ofSeconds(30), 1,
-				Duration.ZERO, 1.0, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-				Duration.ofSeconds(10));
-		DeliveryEngine<TestJob> quiet = new DeliveryEngine<>(Channel.WEBHOOK, this.queue, this.channel,
-				new RetrySchedule(List.of(Duration.ofHours(1)), 0, Duration.ofHours(1), () -> 0.5), noTicks,
-				(channel, id, tenant, reason) -> {
-				}, new SimpleMeterRegistry(), "relay.quiet",
-				new TraceParents(Tracer.NOOP, Propagator.NOOP, ObservationRegistry.NOOP, "test", "test"),
-				Clock.systemUTC(), "owner-1");
+		DeliveryEngine<TestJob> quiet = withoutTicks(8, 6);
 		try {
 			quiet.start();
 			await().atMost(Duration.ofSeconds(5)).until(() -> this.queue.claimCalls() == 1);
@@ -145,15 +137,7 @@ class DeliveryEngineTest {
 	void aBacklogHeldBackByDestinationCapsDrainsWithoutTicks() {
 		// 64 slots in all but 2 per destination: a claim for 50 finds 20 (10 destinations x 2),
 		// short of its limit although 40 more are due. Only wake-ups drive the polls here.
-		EngineSettings wide = new EngineSettings(64, 2, 64, 50, Duration.ofHours(1), Duration.ofSeconds(30), 1,
-				Duration.ZERO, 1.0, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-				Duration.ofSeconds(10));
-		DeliveryEngine<TestJob> capped = new DeliveryEngine<>(Channel.WEBHOOK, this.queue, this.channel,
-				new RetrySchedule(List.of(Duration.ofHours(1)), 0, Duration.ofHours(1), () -> 0.5), wide,
-				(channel, id, tenant, reason) -> {
-				}, new SimpleMeterRegistry(), "relay.capped",
-				new TraceParents(Tracer.NOOP, Propagator.NOOP, ObservationRegistry.NOOP, "test", "test"),
-				Clock.systemUTC(), "owner-1");
+		DeliveryEngine<TestJob> capped = withoutTicks(64, 64);
 		try {
 			for (int i = 0; i < 60; i++) {
 				this.queue.add(new TestJob("backlog-" + i, "ten_a", "healthy-" + (i % 10)));
@@ -164,6 +148,22 @@ class DeliveryEngineTest {
 		finally {
 			capped.stop();
 		}
+	}
+
+	/**
+	 * A second engine on the same queue and channel, 2 slots per destination, claims of up to 50,
+	 * that polls only when told to: its interval tick comes once, at start.
+	 */
+	private DeliveryEngine<TestJob> withoutTicks(int maxInFlight, int perTenant) {
+		EngineSettings settings = new EngineSettings(maxInFlight, 2, perTenant, 50, Duration.ofHours(1),
+				Duration.ofSeconds(30), 1, Duration.ZERO, 1.0, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1),
+				Duration.ofSeconds(1), Duration.ofSeconds(10));
+		return new DeliveryEngine<>(Channel.WEBHOOK, this.queue, this.channel,
+				new RetrySchedule(List.of(Duration.ofHours(1)), 0, Duration.ofHours(1), () -> 0.5), settings,
+				(channel, id, tenant, reason) -> {
+				}, new SimpleMeterRegistry(), "relay.untimed." + maxInFlight,
+				new TraceParents(Tracer.NOOP, Propagator.NOOP, ObservationRegistry.NOOP, "test", "test"),
+				Clock.systemUTC(), "owner-1");
 	}
 
 	record TestJob(Lease lease, String tenantId, String destination) implements Job {
