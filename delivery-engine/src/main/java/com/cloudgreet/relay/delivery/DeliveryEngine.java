@@ -93,6 +93,12 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 
 	private volatile Disposable polling;
 
+	/**
+	 * Set before the poller is subscribed: its first tick comes at once, on another thread, and
+	 * must find the engine running, or it would give back everything it claimed.
+	 */
+	private volatile boolean active;
+
 	private volatile Disposable heartbeat;
 
 	private volatile Disposable sweeping;
@@ -476,10 +482,13 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		if (this.polling != null) {
 			return;
 		}
-		// Wake-ups (fresh work, freed slots) are coalesced: at most one extra poll per 10 ms.
+		this.active = true;
+		// Wake-ups (fresh work, freed slots) are coalesced: at most one extra poll per 10 ms, and
+		// one that comes while a poll runs is kept for right after it (latest, not dropped: the
+		// slots it speaks of may be the last to free).
 		Flux<Boolean> ticks = Flux.merge(Flux.interval(Duration.ZERO, this.settings.pollInterval()).map((t) -> true),
 				this.wakeUps.asFlux().sample(Duration.ofMillis(10)));
-		this.polling = ticks.onBackpressureDrop()
+		this.polling = ticks.onBackpressureLatest()
 			.concatMap((tick) -> poll().onErrorResume((ex) -> {
 				// The database is away: claim nothing, spend nothing, try again next tick.
 				log.warn("Claiming due {} messages failed; retrying next tick: {}", this.kind.id(), ex.toString());
@@ -507,6 +516,7 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		if (this.polling == null) {
 			return;
 		}
+		this.active = false;
 		this.polling.dispose();
 		this.heartbeat.dispose();
 		this.sweeping.dispose();
@@ -551,7 +561,7 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 
 	@Override
 	public boolean isRunning() {
-		return this.polling != null;
+		return this.active;
 	}
 
 	/** Stops after the Kafka listeners (which hand it work) and before the database pool closes. */
