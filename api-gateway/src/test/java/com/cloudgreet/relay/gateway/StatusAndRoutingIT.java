@@ -1,6 +1,7 @@
 package com.cloudgreet.relay.gateway;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import com.cloudgreet.relay.common.json.RelayJson;
 import mockwebserver3.MockResponse;
@@ -143,7 +144,12 @@ class StatusAndRoutingIT extends GatewayIntegrationTest {
 
 	@Test
 	void servesAnOpenApiDocument() {
-		this.web.get()
+		// springdoc builds the document on its first request: seconds on a busy build machine,
+		// longer than the client's default 5 s answer timeout.
+		this.web.mutate()
+			.responseTimeout(Duration.ofSeconds(30))
+			.build()
+			.get()
 			.uri("/v3/api-docs")
 			.exchange()
 			.expectStatus()
