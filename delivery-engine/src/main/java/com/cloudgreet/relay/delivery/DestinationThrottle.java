@@ -109,6 +109,21 @@ public class DestinationThrottle {
 			return blockSize(this.waiting.size());
 		}
 
+		/**
+		 * The call out has ended: the block to ask for next (a call is out again), or 0 when nobody
+		 * waits, and then the bucket is forgotten, so destinations that come and go leave nothing
+		 * behind (a send that found it just before still completes: this bucket asks for it). Holds
+		 * the lock.
+		 */
+		private int callEnded() {
+			this.asking = false;
+			int next = nextAsk();
+			if (next == 0) {
+				DestinationThrottle.this.buckets.remove(this.limit, this);
+			}
+			return next;
+		}
+
 		private int blockSize(int waitingNow) {
 			return (int) Math.min(Math.min(waitingNow, MAX_BLOCK), this.limit.burst());
 		}
@@ -149,13 +164,7 @@ public class DestinationThrottle {
 				while (granted.size() < tokens && !this.waiting.isEmpty()) {
 					granted.add(this.waiting.poll());
 				}
-				this.asking = false;
-				next = nextAsk();
-				if (next == 0 && this.waiting.isEmpty()) {
-					// Idle: forgotten, so endpoints that come and go leave nothing behind. A send
-					// that found it just before still completes: this bucket asks for it.
-					DestinationThrottle.this.buckets.remove(this.limit, this);
-				}
+				next = callEnded();
 			}
 			if (!granted.isEmpty()) {
 				DestinationThrottle.this.continueOn.schedule(() -> granted.forEach(MonoSink::success));
@@ -167,16 +176,12 @@ public class DestinationThrottle {
 
 		private void later(Duration wait) {
 			Mono.delay(wait).subscribe((tick) -> {
-				int cost;
+				int next;
 				synchronized (this) {
-					cost = blockSize(this.waiting.size());
-					if (cost == 0) {
-						this.asking = false;
-						DestinationThrottle.this.buckets.remove(this.limit, this);
-					}
+					next = callEnded();
 				}
-				if (cost > 0) {
-					ask(cost);
+				if (next > 0) {
+					ask(next);
 				}
 			});
 		}
