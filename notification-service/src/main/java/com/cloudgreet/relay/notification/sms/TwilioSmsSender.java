@@ -80,7 +80,9 @@ public class TwilioSmsSender implements SmsSender {
 			.response((response, body) -> readBounded(body)
 				.map((bytes) -> classify(response.status().code(), parse(bytes), retryAfter(response)))
 				.onErrorResume((unreadable) -> Mono.just(classify(response.status().code(), null, retryAfter(response)))))
-			.next()
+			// single, not next: next cancels the exchange after its one answer, which closes the
+			// connection instead of returning it to the pool (as WebhookSender).
+			.single()
 			// The response timeout covers waiting for headers; this one also covers a trickling body.
 			.timeout(this.settings.timeout().plus(this.settings.connectTimeout()))
 			.onErrorResume((ex) -> Mono.just(transportFailure(ex)));
