@@ -15,8 +15,10 @@
 # Environment: DURATION (s, default 20), CONNECTIONS (default 32), WRK_THREADS (default 1),
 # WARMUP (s of load before each measured run, default 60), LIMITER_CONCURRENCY (default 64),
 # GATEWAY_JAVA_OPTS, GATEWAY_JAR (a copy of another build, for A/B runs), FIXED_RATE_FRACTION (of the gateway's measured maximum, default 0.5),
-# PROFILE=1 (JFR recording of the measured gateway run; summarise with jfr-hops.py), LIMITER=0
-# (skip part 2), SCG=0 (skip the Spring Cloud Gateway peer). Each HTTP line also reports the server's CPU per request and the load average. The long warm-up matters: the gateway's request path keeps getting faster
+# PROFILE=1 (JFR recording of the measured gateway run; summarise with jfr-hops.py; JFR_SETTINGS names
+# another .jfc than "profile", e.g. a lighter one), LIMITER=0
+# (skip part 2), SCG=0 (skip the Spring Cloud Gateway peer), BARE_RUN=0 (skip the bare endpoint and
+# the peer: the gateway alone, for A/B runs). Each HTTP line also reports the server's CPU per request and the load average. The long warm-up matters: the gateway's request path keeps getting faster
 # for about a minute of load while the JIT compiles it (1.8k -> 6.9k rps on the 422 path).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -89,22 +91,34 @@ cpu_ticks() {
 # The compiler threads' share, in clock ticks.
 jit_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" | { read -r all; echo $((all - $(cpu_ticks "$1"))); }; }
 per_req() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN{printf "%.3f", t * 1000 / hz / n}'; }
+# Busy CPU of the whole machine (user, nice, system, irq, softirq of every core), in clock ticks.
+machine_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+REDIS_PID="$(pgrep -x redis-server | head -1 || true)"
+KAFKA_PID="" # the scratch broker, once started
 wrk_run() { # label url pid [upstream pid]: reports throughput, latency and the server's CPU per request
-  local out t0 t1 j0 j1 u0 u1 reqs upstream=""
+  local out t0 t1 j0 j1 u0 u1 m0 m1 r0 r1 k0 k1 reqs upstream="" others
   t0="$(cpu_ticks "$3")"; j0="$(jit_ticks "$3")"; [[ -n "${4:-}" ]] && u0="$(cpu_ticks "$4")"
+  m0="$(machine_ticks)"; r0="$(cpu_ticks "$REDIS_PID")"; [[ -n "$KAFKA_PID" ]] && k0="$(cpu_ticks "$KAFKA_PID")"
   out="$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$HERE/post-sms.lua" "$2")"
   t1="$(cpu_ticks "$3")"; j1="$(jit_ticks "$3")"; [[ -n "${4:-}" ]] && u1="$(cpu_ticks "$4")"
+  m1="$(machine_ticks)"; r1="$(cpu_ticks "$REDIS_PID")"; [[ -n "$KAFKA_PID" ]] && k1="$(cpu_ticks "$KAFKA_PID")"
   echo "$out" >> "$RESULTS"
   reqs="$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')"
   # A proxy's upstream (the bare endpoint behind SCG) works for every forwarded request too.
   [[ -n "${4:-}" ]] && upstream=" upstream_cpu_ms_per_req=$(per_req $((u1 - u0)) "$reqs")"
-  report "$1: $(echo "$out" | grep '^p50_ms') cpu_ms_per_req=$(per_req $((t1 - t0)) "$reqs")$upstream jit_cpu_s=$(((j1 - j0) / $(getconf CLK_TCK))) load=$(cut -d' ' -f1 /proc/loadavg)"
+  # Where the rest of the machine went: Redis, the broker, and everything else (wrk, the kernel's
+  # loopback networking outside process context, idle services).
+  others=" redis_cpu_ms_per_req=$(per_req $((r1 - r0)) "$reqs")"
+  [[ -n "$KAFKA_PID" ]] && others+=" kafka_cpu_ms_per_req=$(per_req $((k1 - k0)) "$reqs")"
+  report "$1: $(echo "$out" | grep '^p50_ms') cpu_ms_per_req=$(per_req $((t1 - t0)) "$reqs")$upstream$others machine_cpu_ms_per_req=$(per_req $((m1 - m0)) "$reqs") jit_cpu_s=$(((j1 - j0) / $(getconf CLK_TCK))) load=$(cut -d' ' -f1 /proc/loadavg)"
 }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
 report "# api-gateway benchmark $(date -u +%FT%TZ) on $(nproc) cores; wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- 1a. the ceiling: bare WebFlux ---------------------------------------------------------------
+BARE="" SCG_LINE=""
+if [[ "${BARE_RUN:-1}" != 0 ]]; then
 say "starting the bare WebFlux endpoint on :$BARE_PORT"
 java -Xms256m -Xmx256m -cp "$CP" "$HERE/BareWebFlux.java" "$BARE_PORT" >"$WORK/bare.log" 2>&1 &
 PIDS_STARTED+=($!)
@@ -115,7 +129,6 @@ BARE="$(tail -1 "$RESULTS")"
 BARE_PID="${PIDS_STARTED[-1]}"
 
 # --- 1b. the peer: Spring Cloud Gateway's RequestRateLimiter route in front of the bare endpoint -----
-SCG_LINE=""
 if [[ "${SCG:-1}" != 0 ]]; then
   say "starting Spring Cloud Gateway on :$SCG_PORT (RedisRateLimiter, forwarding to :$BARE_PORT)"
   # Same heap as the gateway; no actuator, no tracing: the limiter and the proxy alone.
@@ -131,11 +144,13 @@ if [[ "${SCG:-1}" != 0 ]]; then
   kill "$SCG_PID"; wait "$SCG_PID" 2>/dev/null || true
 fi
 kill "$BARE_PID"; wait "$BARE_PID" 2>/dev/null || true
+fi
 
 # --- 1c. the gateway --------------------------------------------------------------------------------
 say "starting a scratch Kafka broker on :19192 (the ./dev/up broker never sees bench records)"
 kafka_start_scratch "$WORK/kafka" 19192 19193 "$WORK/kafka.log"
 PIDS_STARTED+=($SCRATCH_BROKER_PID)
+KAFKA_PID="$SCRATCH_BROKER_PID"
 say "starting the gateway on :$GATEWAY_PORT"
 # env execs java, so $! is the JVM itself and the cleanup trap stops exactly it.
 env RELAY_ADMIN_TOKEN=bench-admin-token RELAY_INTERNAL_TOKEN=bench-internal-token java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m} -jar "$JAR" \
@@ -154,8 +169,14 @@ export BENCH_API_KEY="$(curl -fsS -X POST "http://127.0.0.1:$GATEWAY_PORT/admin/
 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/post-sms.lua" "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms" >/dev/null # warm-up
 GATEWAY_PID="${PIDS_STARTED[-1]}"
 # PROFILE=1: a JFR recording (profile settings) of the gateway during the measured run.
-[[ "${PROFILE:-0}" == 1 ]] && jcmd "$GATEWAY_PID" JFR.start name=bench settings=profile >/dev/null
+[[ "${PROFILE:-0}" == 1 ]] && jcmd "$GATEWAY_PID" JFR.start name=bench settings="${JFR_SETTINGS:-profile}" >/dev/null
+# Bytes the gateway allocated (young generation, Micrometer's jvm.gc.memory.allocated): what drives
+# its collections, and so its pauses and the tail latency.
+allocated() { curl -fsS "http://127.0.0.1:$GATEWAY_MGMT/actuator/prometheus" | awk '/^jvm_gc_memory_allocated_bytes_total/{print $2}'; }
+a0="$(allocated)"
 wrk_run "gateway POST sms  " "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms" "$GATEWAY_PID"
+a1="$(allocated)"
+report "gateway allocation: $(awk -v a="$a0" -v b="$a1" -v n="$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$(tail -1 "$RESULTS")")" -v d="$DURATION" 'BEGIN{printf "%.1f KB per request", (b - a) / 1024 / (n * d)}') (young generation, measured between collections)"
 if [[ "${PROFILE:-0}" == 1 ]]; then
   jcmd "$GATEWAY_PID" JFR.stop name=bench filename="${RESULTS%.txt}-gateway.jfr" >/dev/null
   report "JFR recording of the measured gateway run: ${RESULTS%.txt}-gateway.jfr"
@@ -163,15 +184,28 @@ fi
 GATEWAY="$(grep '^gateway POST sms' "$RESULTS" | tail -1)"
 # --- 1d. the gateway at a fixed 50 % of its maximum rate: latency without coordinated omission --------
 HALF="$(awk -v g="$(field rps "$GATEWAY")" -v f="${FIXED_RATE_FRACTION:-0.5}" 'BEGIN{printf "%d", g * f}')"
+# The client warms up for 15 s first (its own JIT and connections); the gateway's CPU counts from
+# the line it prints when the measured run starts.
+FIXED_OUT="$WORK/fixed-rate.out"
+: >"$FIXED_OUT"
+java -Xms256m -Xmx256m -cp "$CP" "$HERE/FixedRate.java" "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms" "$HALF" "$DURATION" 256 15 \
+  >"$FIXED_OUT" 2>>"$WORK/fixed-rate.log" &
+FIXED_PID=$!
+until grep -q '^measuring' "$FIXED_OUT" || ! kill -0 "$FIXED_PID" 2>/dev/null; do sleep 0.1; done
 t0="$(cpu_ticks "$GATEWAY_PID")"
-out="$(java -Xms256m -Xmx256m -cp "$CP" "$HERE/FixedRate.java" "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms" "$HALF" "$DURATION" 2>>"$WORK/fixed-rate.log" | tail -1)"
+wait "$FIXED_PID" || true
 t1="$(cpu_ticks "$GATEWAY_PID")"
+out="$(tail -1 "$FIXED_OUT")"
 sent="$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' <<<"$out")"
 report "gateway at ${FIXED_RATE_FRACTION:-0.5} of max (fixed rate): $out cpu_ms_per_req=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="${sent:-1}" 'BEGIN{printf "%.3f", t * 1000 / hz / n}') load=$(cut -d' ' -f1 /proc/loadavg)"
 kill "$GATEWAY_PID"; wait "$GATEWAY_PID" 2>/dev/null || true
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
-report "gateway / bare throughput: $(ratio "$(field rps "$GATEWAY")" "$(field rps "$BARE")")"
+[[ -n "$BARE" ]] && report "gateway / bare throughput: $(ratio "$(field rps "$GATEWAY")" "$(field rps "$BARE")")"
+# What Redis, the broker and wrk alone would allow if the gateway's own CPU were free: the machine's
+# cores divided by the CPU per request spent outside the gateway JVM.
+outside="$(awk -v m="$(field machine_cpu_ms_per_req "$GATEWAY")" -v g="$(field " cpu_ms_per_req" "$GATEWAY")" 'BEGIN{printf "%.4f", m - g}')"
+report "outside the gateway JVM: ${outside} ms CPU per request; with a gateway that cost nothing the machine would top out at $(awk -v o="$outside" -v n="$(nproc)" 'BEGIN{printf "%d", n * 1000 / o}') rps${BARE:+, $(awk -v o="$outside" -v n="$(nproc)" -v b="$(field rps "$BARE")" 'BEGIN{printf "%.2f", n * 1000 / o / b}') of bare}"
 if [[ -n "$SCG_LINE" ]]; then
   report "SCG / bare throughput: $(ratio "$(field rps "$SCG_LINE")" "$(field rps "$BARE")")"
   report "gateway / SCG throughput: $(ratio "$(field rps "$GATEWAY")" "$(field rps "$SCG_LINE")"); CPU per request gateway / SCG (own JVMs): $(ratio "$(field " cpu_ms_per_req" "$GATEWAY")" "$(field " cpu_ms_per_req" "$SCG_LINE")")"
