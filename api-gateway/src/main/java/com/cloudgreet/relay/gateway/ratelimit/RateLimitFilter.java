@@ -5,6 +5,7 @@ import java.util.List;
 import com.cloudgreet.relay.common.problem.ProblemTypes;
 import com.cloudgreet.relay.common.ratelimit.Decision;
 import com.cloudgreet.relay.common.ratelimit.RateLimiter;
+import com.cloudgreet.relay.common.web.NamedWebFilter;
 import com.cloudgreet.relay.gateway.auth.AuthenticationFilter;
 import com.cloudgreet.relay.gateway.auth.Caller;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
@@ -14,7 +15,6 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
@@ -23,7 +23,7 @@ import reactor.core.publisher.Mono;
  * {@link RateLimiter} once (which also writes what {@link AdmissionRecords} gives for an admitted
  * request, in the same Redis call), writes the RateLimit headers and refuses with {@code 429}.
  */
-public class RateLimitFilter implements WebFilter, Ordered {
+public class RateLimitFilter extends NamedWebFilter implements Ordered {
 
 	public static final int ORDER = AuthenticationFilter.ORDER + 100;
 

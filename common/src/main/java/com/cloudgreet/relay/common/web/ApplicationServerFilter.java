@@ -3,7 +3,6 @@ package com.cloudgreet.relay.common.web;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationContextAware;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
@@ -12,7 +11,7 @@ import reactor.core.publisher.Mono;
  * to the management server too (a child context on its own port), where probes and scrapes carry
  * no credentials; requests there pass untouched, recognised by the context that serves them.
  */
-public abstract class ApplicationServerFilter implements WebFilter, ApplicationContextAware {
+public abstract class ApplicationServerFilter extends NamedWebFilter implements ApplicationContextAware {
 
 	private ApplicationContext context;
 

@@ -4,7 +4,6 @@ import com.cloudgreet.relay.common.problem.ProblemTypes;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
@@ -15,7 +14,7 @@ import reactor.core.publisher.Mono;
  * raw string does not; refusing the other spellings outright means every access decision and the
  * router see the same path. No Relay route needs any of them: ids and names are plain ASCII.
  */
-public final class CanonicalPathFilter implements WebFilter, Ordered {
+public final class CanonicalPathFilter extends NamedWebFilter implements Ordered {
 
 	public static final int ORDER = Ordered.HIGHEST_PRECEDENCE;
 
