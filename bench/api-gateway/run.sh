@@ -188,7 +188,7 @@ allocated() { curl -fsS "http://127.0.0.1:$GATEWAY_MGMT/actuator/prometheus" | a
 a0="$(allocated)"
 wrk_run "gateway POST sms  " "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms" "$GATEWAY_PID"
 a1="$(allocated)"
-report "gateway allocation: $(awk -v a="$a0" -v b="$a1" -v n="$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$(tail -1 "$RESULTS")")" -v d="$DURATION" 'BEGIN{printf "%.1f KB per request", (b - a) / 1024 / (n * d)}') (young generation, measured between collections)"
+report "gateway allocation: $(awk -v a="$a0" -v b="$a1" -v n="$(field rps "$(tail -1 "$RESULTS")")" -v d="$DURATION" 'BEGIN{printf "%.1f KB per request", (b - a) / 1024 / (n * d)}') (young generation, measured between collections)"
 if [[ "${PROFILE:-0}" == 1 ]]; then
   jcmd "$GATEWAY_PID" JFR.stop name=bench filename="${RESULTS%.txt}-gateway.jfr" >/dev/null
   report "JFR recording of the measured gateway run: ${RESULTS%.txt}-gateway.jfr"

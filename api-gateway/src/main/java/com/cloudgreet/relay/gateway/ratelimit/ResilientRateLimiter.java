@@ -137,7 +137,7 @@ public class ResilientRateLimiter implements RateLimiter {
 	/** An unknown outcome: refuse this request, keep the limiter's state as it is. */
 	private ApiProblem timedOut() {
 		this.redisTimeouts.increment();
-		this.meters.counter("relay.gateway.rate.limit.decisions", "source", "redis", "outcome", "timeout").increment();
+		this.meters.counter(DECISIONS, "source", "redis", "outcome", "timeout").increment();
 		if (this.degradedSince.get() != null) {
 			// A probe that timed out proves nothing either way: stay degraded, probe again later.
 			this.nextProbe.set(System.nanoTime() + this.probeIntervalNanos);
@@ -150,7 +150,7 @@ public class ResilientRateLimiter implements RateLimiter {
 		if (this.mode == FailureMode.FAIL_CLOSED) {
 			// Fail closed: without Redis no limit can be enforced exactly, and this deployment
 			// prefers refusing traffic to admitting more than the limits allow.
-			this.meters.counter("relay.gateway.rate.limit.decisions", "source", "none", "outcome", "unavailable")
+			this.meters.counter(DECISIONS, "source", "none", "outcome", "unavailable")
 				.increment();
 			return Mono.error(ApiProblem.unavailable("Rate limiting is unavailable; try again shortly.", this.retryAfter));
 		}

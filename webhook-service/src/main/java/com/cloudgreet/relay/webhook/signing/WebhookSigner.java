@@ -53,9 +53,6 @@ public final class WebhookSigner {
 			throw new IllegalArgumentException("an endpoint always has a signing secret");
 		}
 		byte[] signed = (id + "." + timestamp.getEpochSecond()).getBytes(StandardCharsets.UTF_8);
-		if (secrets.size() == 1) {
-			return sign(secrets.get(0), id, signed, body);
-		}
 		StringBuilder header = new StringBuilder();
 		for (String secret : secrets) {
 			if (!header.isEmpty()) {
