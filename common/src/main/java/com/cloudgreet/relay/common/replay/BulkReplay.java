@@ -40,8 +40,16 @@ public record BulkReplay(String channel, String tenantId, String endpointId, Ins
 		}
 	}
 
-	/** What one service re-queued, and how many matching deliveries it left for the next call. */
-	public record Result(long replayed, long remaining) {
+	/**
+	 * What one service re-queued, how many matching deliveries it left for the next call, and how many
+	 * it refused and left as they are (email and SMS whose sender the tenant no longer allows).
+	 */
+	public record Result(long replayed, long remaining, long refused) {
+
+		public Result(long replayed, long remaining) {
+			this(replayed, remaining, 0);
+		}
+
 	}
 
 }
