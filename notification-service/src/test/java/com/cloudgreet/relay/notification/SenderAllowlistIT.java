@@ -12,9 +12,11 @@ import com.cloudgreet.relay.common.kafka.RecordKeys;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.problem.ProblemTypes;
+import com.cloudgreet.relay.notification.delivery.Engines;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -26,14 +28,18 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A producer writing straight to Kafka cannot send as a sender its tenant may not use: the record
  * is dead-lettered without a send, and the reason names the field but neither sender nor recipients.
  * Nor can a retry or a replay send it later, and a message accepted while its sender was allowed is
- * not re-queued once the tenant no longer allows its sender.
+ * not sent once the tenant no longer allows it.
  */
 class SenderAllowlistIT extends NotificationIT {
+
+	@Autowired
+	private Engines engines;
 
 	@Test
 	void retryOrReplayOfAnEmailDeadLetteredForItsSenderIsRefusedAndNothingIsSent() {
@@ -50,6 +56,62 @@ class SenderAllowlistIT extends NotificationIT {
 		assertThat(after.path("status").asString()).isEqualTo("dead_lettered");
 		assertThat(after.path("attempts")).isEmpty();
 		assertThat(SMTP.getReceivedMessages()).noneMatch((message) -> subjectOf(message).equals(subject));
+	}
+
+	@Test
+	void emailWhoseSenderWasNarrowedAwayBeforeItsSendIsDeadLetteredUnsent() {
+		allowSenders(List.of("cloudgreet.example"), List.of());
+		String subject = "Newsletter " + Long.toHexString(System.nanoTime());
+		String id;
+		this.engines.of(Channel.EMAIL).stop();
+		try {
+			id = publishEmail(Map.of("to", List.of("reader@example.com"), "from", "News <news@cloudgreet.example>",
+					"subject", subject, "text", "Hello"));
+			awaitStatus(id, "queued");
+			allowSenders(List.of("other.example"), List.of());
+		}
+		finally {
+			this.engines.of(Channel.EMAIL).start();
+		}
+
+		JsonNode settled = awaitSettled(id);
+		assertThat(settled.path("status").asString()).isEqualTo("failed");
+		assertThat(settled.path("attempts")).hasSize(1);
+		assertThat(settled.path("attempts").get(0).path("outcome").asString()).isEqualTo("permanent_failure");
+		var dead = awaitDeadLetter(Topics.deadLetter(Topics.EMAIL), (record) -> text(record).contains(id));
+		assertThat(header(dead, RelayKafkaHeaders.DLT_REASON)).contains("sender not allowed for tenant")
+			.contains("/data/from")
+			.doesNotContain("cloudgreet.example")
+			.doesNotContain("reader@example.com");
+		assertThat(SMTP.getReceivedMessages()).noneMatch((message) -> subjectOf(message).equals(subject));
+		assertSenderRefused(retry(id), id);
+	}
+
+	@Test
+	void smsWhoseSenderIdWasNarrowedAwayBeforeItsSendIsDeadLetteredUnsent() {
+		allowSenders(List.of(), List.of("ACME"));
+		String to = phoneNumber();
+		String id;
+		this.engines.of(Channel.SMS).stop();
+		try {
+			id = publish(Channel.SMS, Map.of("to", to, "from", "ACME", "body", "Your code"),
+					RecordKeys.forSms(this.tenant, to));
+			awaitStatus(id, "queued");
+			allowSenders(List.of(), List.of("OTHER"));
+		}
+		finally {
+			this.engines.of(Channel.SMS).start();
+		}
+
+		JsonNode settled = awaitSettled(id);
+		assertThat(settled.path("status").asString()).isEqualTo("failed");
+		assertThat(settled.path("attempts").get(0).path("detail").asString()).contains("sender not allowed for tenant");
+		var dead = awaitDeadLetter(Topics.deadLetter(Topics.SMS), (record) -> text(record).contains(id));
+		assertThat(header(dead, RelayKafkaHeaders.DLT_REASON)).contains("sender not allowed for tenant")
+			.contains("/data/from")
+			.doesNotContain("ACME")
+			.doesNotContain(to);
+		TWILIO.verify(0, postRequestedFor(urlEqualTo(TWILIO_MESSAGES)).withRequestBody(containing(to.substring(1))));
 	}
 
 	@Test
@@ -168,6 +230,14 @@ class SenderAllowlistIT extends NotificationIT {
 			.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8);
 		assertThat(body).contains(id).contains("/data/from").doesNotContain("bank.example")
 			.doesNotContain("cloudgreet.example").doesNotContain("ACME");
+	}
+
+	/** The status once the message is delivered, failed or dead-lettered. */
+	private JsonNode awaitSettled(String id) {
+		return await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> status(id), (json) -> List.of("delivered", "failed", "dead_lettered")
+				.contains(json.path("status").asString()));
 	}
 
 	private static String subjectOf(jakarta.mail.internet.MimeMessage message) {
