@@ -10,6 +10,7 @@ import com.cloudgreet.relay.notification.config.NotificationProperties;
 import com.cloudgreet.relay.notification.delivery.MessageChannel;
 import com.cloudgreet.relay.notification.delivery.MessageJob;
 import com.cloudgreet.relay.notification.delivery.MessageStore;
+import com.cloudgreet.relay.notification.sender.SenderCheck;
 import com.cloudgreet.relay.notification.sms.SmsSender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import reactor.core.publisher.Mono;
@@ -36,9 +37,12 @@ class SecondEngine {
 	@Autowired
 	private TraceParents traces;
 
+	@Autowired
+	private SenderCheck senders;
+
 	DeliveryEngine<MessageJob> sms(MessageStore store, String owner) {
 		MessageChannel channel = new MessageChannel(Channel.SMS,
-				(request) -> this.sender.send(request.id(), request.sms()), Mono.empty(), this.deadLetters);
+				(request) -> this.sender.send(request.id(), request.sms()), Mono.empty(), this.deadLetters, this.senders);
 		return EngineConfiguration.engine(Channel.SMS, store, channel, this.properties.sms().retryDelays(),
 				this.properties, this.alerter, new SimpleMeterRegistry(), this.traces, owner);
 	}

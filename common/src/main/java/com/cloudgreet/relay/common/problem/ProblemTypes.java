@@ -31,6 +31,9 @@ public final class ProblemTypes {
 
 	public static final URI UNSAFE_URL = of("unsafe-url");
 
+	/** A retry or replay of a message whose sender its tenant does not allow (any more). */
+	public static final URI SENDER_NOT_ALLOWED = of("sender-not-allowed");
+
 	/** A tenant already has as many webhook endpoints as it may ({@code relay.webhooks.max-endpoints-per-tenant}). */
 	public static final URI ENDPOINT_LIMIT = of("endpoint-limit-reached");
 

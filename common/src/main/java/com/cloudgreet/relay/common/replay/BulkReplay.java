@@ -40,8 +40,21 @@ public record BulkReplay(String channel, String tenantId, String endpointId, Ins
 		}
 	}
 
-	/** What one service re-queued, and how many matching deliveries it left for the next call. */
-	public record Result(long replayed, long remaining) {
+	/**
+	 * What one service re-queued, how many matching deliveries it left for the next call, and how many
+	 * it refused and left as they are (email and SMS whose sender the tenant no longer allows).
+	 * {@code refused} may be absent (a service from before it existed, webhook-service): read as 0.
+	 */
+	public record Result(long replayed, long remaining, Long refused) {
+
+		public Result {
+			refused = refused == null ? 0L : refused;
+		}
+
+		public Result(long replayed, long remaining) {
+			this(replayed, remaining, 0L);
+		}
+
 	}
 
 }

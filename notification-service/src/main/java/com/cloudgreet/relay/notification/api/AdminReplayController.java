@@ -3,8 +3,7 @@ package com.cloudgreet.relay.notification.api;
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.replay.BulkReplay;
 import com.cloudgreet.relay.common.web.InternalCallerFilter;
-import com.cloudgreet.relay.notification.delivery.Engines;
-import com.cloudgreet.relay.notification.delivery.MessageStore;
+import com.cloudgreet.relay.notification.delivery.BulkReplayer;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -16,18 +15,16 @@ import reactor.core.publisher.Mono;
 
 /**
  * The operator's bulk replay of email and SMS ({@code POST /internal/v1/admin/replays}, token only,
- * across tenants): re-queues in PostgreSQL, at most {@link BulkReplay#MAX_PER_CALL} per call.
+ * across tenants): re-queues in PostgreSQL, at most {@link BulkReplay#MAX_PER_CALL} per call, none
+ * whose sender its tenant no longer allows ({@link BulkReplayer}).
  */
 @RestController
 public class AdminReplayController {
 
-	private final MessageStore store;
+	private final BulkReplayer replayer;
 
-	private final Engines engines;
-
-	public AdminReplayController(MessageStore store, Engines engines) {
-		this.store = store;
-		this.engines = engines;
+	public AdminReplayController(BulkReplayer replayer) {
+		this.replayer = replayer;
 	}
 
 	/** Runs before every handler here: only a call the filter verified for the operator area gets in. */
@@ -42,12 +39,7 @@ public class AdminReplayController {
 		if (Channel.WEBHOOK.id().equals(request.channel()) || request.endpointId() != null) {
 			return Mono.just(new BulkReplay.Result(0, 0)); // webhook-service's deliveries, not ours
 		}
-		return this.store.replay(request, BulkReplay.MAX_PER_CALL).doOnNext((result) -> {
-			if (result.replayed() > 0) {
-				this.engines.wakeUp(Channel.EMAIL);
-				this.engines.wakeUp(Channel.SMS);
-			}
-		});
+		return this.replayer.replay(request, BulkReplay.MAX_PER_CALL);
 	}
 
 }

@@ -48,11 +48,20 @@ public class MessageController {
 			.flatMap((result) -> result.<Mono<Requeuer.Accepted>>match(
 				(queued) -> Mono.just(new Requeuer.Accepted(id, "queued")),
 				(missing) -> Mono.error(notFound(id)),
-				(refused) -> Mono.error(problem(HttpStatus.CONFLICT, ProblemTypes.NOT_RETRYABLE, refused.reason()))));
+				(refused) -> Mono.error(problem(HttpStatus.CONFLICT, ProblemTypes.NOT_RETRYABLE, refused.reason())),
+				(sender) -> Mono.error(senderNotAllowed(sender.reason()))));
 	}
 
 	private static ErrorResponseException notFound(String id) {
 		return problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "No message " + id);
+	}
+
+	/** 422: the request is understood, but its sender is not one its tenant allows (any more). */
+	private static ErrorResponseException senderNotAllowed(String detail) {
+		ErrorResponseException problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.SENDER_NOT_ALLOWED,
+				detail);
+		problem.getBody().setTitle("Sender not allowed");
+		return problem;
 	}
 
 	private static ErrorResponseException problem(HttpStatus status, java.net.URI type, String detail) {

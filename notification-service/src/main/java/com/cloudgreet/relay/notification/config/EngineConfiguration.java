@@ -20,6 +20,7 @@ import com.cloudgreet.relay.notification.delivery.MessageChannel;
 import com.cloudgreet.relay.notification.delivery.MessageJob;
 import com.cloudgreet.relay.notification.delivery.MessageStore;
 import com.cloudgreet.relay.notification.email.EmailSender;
+import com.cloudgreet.relay.notification.sender.SenderCheck;
 import com.cloudgreet.relay.notification.sms.SmsSender;
 import com.cloudgreet.relay.notification.sms.SmsThrottle;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -65,9 +66,9 @@ public class EngineConfiguration {
 	@Bean
 	DeliveryEngine<MessageJob> emailEngine(MessageStore store, EmailSender sender, DeadLetterPublisher deadLetters,
 			NotificationProperties properties, DeadLetterAlerter alerter, MeterRegistry meters, TraceParents traces,
-			DecodedRequests decoded) {
+			DecodedRequests decoded, SenderCheck senders) {
 		MessageChannel channel = new MessageChannel(Channel.EMAIL,
-				(request) -> sender.send(request.id(), request.email()), Mono.empty(), deadLetters, decoded);
+				(request) -> sender.send(request.id(), request.email()), Mono.empty(), deadLetters, decoded, senders);
 		return engine(Channel.EMAIL, store, channel, properties.email().retryDelays(), properties, alerter, meters,
 				traces, OWNER);
 	}
@@ -75,9 +76,9 @@ public class EngineConfiguration {
 	@Bean
 	DeliveryEngine<MessageJob> smsEngine(MessageStore store, SmsSender sender, SmsThrottle throttle,
 			DeadLetterPublisher deadLetters, NotificationProperties properties, DeadLetterAlerter alerter,
-			MeterRegistry meters, TraceParents traces, DecodedRequests decoded) {
+			MeterRegistry meters, TraceParents traces, DecodedRequests decoded, SenderCheck senders) {
 		MessageChannel channel = new MessageChannel(Channel.SMS, (request) -> sender.send(request.id(), request.sms()),
-				Mono.defer(throttle::acquire), deadLetters, decoded);
+				Mono.defer(throttle::acquire), deadLetters, decoded, senders);
 		return engine(Channel.SMS, store, channel, properties.sms().retryDelays(), properties, alerter, meters, traces,
 				OWNER);
 	}

@@ -1,6 +1,8 @@
 package com.cloudgreet.relay.notification.delivery;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -10,17 +12,40 @@ import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.common.kafka.RecordKeys;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.message.Violation;
 import com.cloudgreet.relay.delivery.DeadLetterPublisher;
 import com.cloudgreet.relay.delivery.DeliveryChannel;
 import com.cloudgreet.relay.delivery.Outcome;
+import com.cloudgreet.relay.notification.sender.SenderCheck;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
- * Email or SMS as the engine sees it: decode the stored CloudEvent, send it through the provider
- * (after {@code permit}, the shared outbound rate, for SMS), and dead-letter the CloudEvent as it
- * was accepted, keyed as the gateway keys it.
+ * Email or SMS as the engine sees it: decode the stored CloudEvent, check its senders against the
+ * tenant's allowlist, send it through the provider (after {@code permit}, the shared outbound rate,
+ * for SMS), and dead-letter the CloudEvent as it was accepted, keyed as the gateway keys it.
  */
 public class MessageChannel implements DeliveryChannel<MessageJob> {
+
+	private static final Logger log = LoggerFactory.getLogger(MessageChannel.class);
+
+	private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
+
+	/**
+	 * A database error while checking senders is our outage, not the message's attempt: it is waited
+	 * out in place (the lease is renewed meanwhile, and the attempts waiting fill the engine's slots,
+	 * so it claims nothing more), as the engine waits out its own writes.
+	 */
+	private static final Retry UNTIL_CHECKED = Retry.backoff(Long.MAX_VALUE, FIRST_BACKOFF)
+		.maxBackoff(Duration.ofSeconds(1))
+		.doBeforeRetry((signal) -> {
+			if (signal.totalRetries() % 20 == 0) {
+				log.warn("Checking a message's senders failed (try {}); retrying in place: {}",
+						signal.totalRetries() + 1, signal.failure().toString());
+			}
+		});
 
 	private final Channel channel;
 
@@ -32,18 +57,21 @@ public class MessageChannel implements DeliveryChannel<MessageJob> {
 
 	private final DecodedRequests decoded;
 
+	private final SenderCheck senders;
+
 	public MessageChannel(Channel channel, Function<RelayRequest, Mono<Outcome>> sender, Mono<Void> permit,
-			DeadLetterPublisher deadLetters) {
-		this(channel, sender, permit, deadLetters, new DecodedRequests());
+			DeadLetterPublisher deadLetters, SenderCheck senders) {
+		this(channel, sender, permit, deadLetters, new DecodedRequests(), senders);
 	}
 
 	public MessageChannel(Channel channel, Function<RelayRequest, Mono<Outcome>> sender, Mono<Void> permit,
-			DeadLetterPublisher deadLetters, DecodedRequests decoded) {
+			DeadLetterPublisher deadLetters, DecodedRequests decoded, SenderCheck senders) {
 		this.channel = channel;
 		this.sender = sender;
 		this.permit = permit;
 		this.deadLetters = deadLetters;
 		this.decoded = decoded;
+		this.senders = senders;
 	}
 
 	@Override
@@ -56,9 +84,20 @@ public class MessageChannel implements DeliveryChannel<MessageJob> {
 		return this.permit;
 	}
 
+	/**
+	 * The tenant may have narrowed its allowlist since intake (by at most {@code relay.senders.cache-ttl}
+	 * ago): a sender it refuses now is a permanent failure of its own, never sent and never retried.
+	 */
 	@Override
 	public Mono<Outcome> send(MessageJob job) {
-		return Mono.defer(() -> this.sender.apply(decode(job)));
+		return Mono.defer(() -> {
+			RelayRequest request = decode(job);
+			Mono<List<Violation>> check = this.senders.violations(request);
+			// The retry machinery is built only once a check failed; almost every check is a cache hit.
+			return check.onErrorResume((ex) -> Mono.delay(FIRST_BACKOFF).then(check.retryWhen(UNTIL_CHECKED)))
+				.flatMap((refused) -> refused.isEmpty() ? this.sender.apply(request)
+						: Mono.just(new Outcome.Permanent(null, SenderCheck.describe(refused))));
+		});
 	}
 
 	@Override

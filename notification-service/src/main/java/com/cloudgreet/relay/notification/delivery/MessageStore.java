@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.cloudgreet.relay.common.Channel;
+import com.cloudgreet.relay.common.replay.BulkReplay;
 import com.cloudgreet.relay.common.status.StatusPage;
 import com.cloudgreet.relay.delivery.AttemptRecord;
 import com.cloudgreet.relay.delivery.Capacity;
@@ -178,36 +179,72 @@ public class MessageStore {
 			.map((count) -> count > 0);
 	}
 
+	/** A message a bulk replay may re-queue, with what it would send; ordered by creation, then id. */
+	public record Replayable(String id, Channel channel, String event, Instant createdAt) {
+	}
+
 	/**
-	 * An operator's bulk replay: at most {@code limit} failed or dead-lettered messages created in
-	 * the window (oldest first) go back on a fresh schedule, due now, attempts kept; the rest are
-	 * counted for the next call. Poison records (dead-lettered with no attempt: they never decoded
-	 * or broke the contract) are left out, as a single retry refuses them. Index message_replayable (V5).
+	 * One page of an operator's bulk replay: at most {@code limit} failed or dead-lettered messages
+	 * created in the window, oldest first, after {@code after} (null: from the start). Poison records
+	 * (dead-lettered with no attempt: they never decoded or broke the contract) are left out, as a
+	 * single retry refuses them. Index message_replayable (V5).
 	 */
-	public Mono<com.cloudgreet.relay.common.replay.BulkReplay.Result> replay(
-			com.cloudgreet.relay.common.replay.BulkReplay request, int limit) {
-		String where = "status = any(cast(:statuses as text[])) and created_at >= :from and created_at < :to "
+	public Mono<List<Replayable>> replayable(BulkReplay request, Replayable after, int limit) {
+		var spec = this.db.sql("select id, channel, event, created_at from message where " + replayWhere(request)
+				+ (after != null ? " and (created_at, id) > (:afterAt, :afterId)" : "")
+				+ " order by created_at, id limit :limit");
+		spec = bindReplay(spec, request).bind("limit", limit);
+		if (after != null) {
+			spec = spec.bind("afterAt", utc(after.createdAt())).bind("afterId", after.id());
+		}
+		return spec.map((row) -> new Replayable(row.get("id", String.class),
+				Channel.ofId(row.get("channel", String.class)).orElseThrow(), row.get("event", String.class),
+				instant(row, "created_at"))).all().collectList();
+	}
+
+	/**
+	 * Puts these messages back on a fresh schedule, due now, attempts kept, each only if it is still
+	 * in one of {@code statuses} (a message that moved on meanwhile is left alone); how many moved.
+	 */
+	public Mono<Long> replay(List<String> ids, List<String> statuses) {
+		if (ids.isEmpty()) {
+			return Mono.just(0L);
+		}
+		return this.db.sql("""
+				update message set status = 'queued', due_at = now(), retries_used = 0, lease_owner = null,
+				       dlt_reason = null, dlt_at = null, lease_until = null, updated_at = now()
+				where id = any(cast(:ids as text[])) and status = any(cast(:statuses as text[]))""")
+			.bind("ids", ids.toArray(String[]::new))
+			.bind("statuses", statuses.toArray(String[]::new))
+			.fetch()
+			.rowsUpdated();
+	}
+
+	/** How many messages of the bulk replay's window are still failed or dead-lettered. */
+	public Mono<Long> countReplayable(BulkReplay request) {
+		return bindReplay(this.db.sql("select count(*) as n from message where " + replayWhere(request)), request)
+			.map((row) -> row.get("n", Long.class))
+			.one();
+	}
+
+	private static String replayWhere(BulkReplay request) {
+		return "status = any(cast(:statuses as text[])) and created_at >= :from and created_at < :to "
 				+ "and attempt_count > 0" + (request.channel() != null ? " and channel = :channel" : "")
 				+ (request.tenantId() != null ? " and tenant_id = :tenant" : "");
-		var spec = this.db.sql("with picked as (select id from message where " + where
-				+ " order by created_at limit :limit for update skip locked), "
-				+ "moved as (update message m set status = 'queued', due_at = now(), retries_used = 0, lease_owner = null, "
-				+ "dlt_reason = null, dlt_at = null, "
-				+ "lease_until = null, updated_at = now() from picked where m.id = picked.id returning m.id) "
-				+ "select (select count(*) from moved) as replayed, "
-				+ "(select count(*) from message where " + where + ") - (select count(*) from moved) as remaining")
-			.bind("statuses", request.statuses().toArray(String[]::new))
+	}
+
+	private static DatabaseClient.GenericExecuteSpec bindReplay(DatabaseClient.GenericExecuteSpec spec,
+			BulkReplay request) {
+		spec = spec.bind("statuses", request.statuses().toArray(String[]::new))
 			.bind("from", utc(request.from()))
-			.bind("to", utc(request.to()))
-			.bind("limit", limit);
+			.bind("to", utc(request.to()));
 		if (request.channel() != null) {
 			spec = spec.bind("channel", request.channel());
 		}
 		if (request.tenantId() != null) {
 			spec = spec.bind("tenant", request.tenantId());
 		}
-		return spec.map((row) -> new com.cloudgreet.relay.common.replay.BulkReplay.Result(
-				row.get("replayed", Long.class), Math.max(0, row.get("remaining", Long.class)))).one();
+		return spec;
 	}
 
 	/**

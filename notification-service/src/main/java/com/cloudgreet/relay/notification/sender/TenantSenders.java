@@ -21,12 +21,14 @@ import reactor.core.publisher.Mono;
  * database rather than copied, and cached per tenant for {@code relay.senders.cache-ttl}. A
  * tenant the gateway does not know has no allowed senders.
  *
- * <p>A refusal is an {@link InvalidMessageException} under {@code /data}: the record goes straight
- * to the DLT, whose reason names the field, never the address. A database error propagates as
- * itself and the record is retried.
+ * <p>At intake a refusal is an {@link InvalidMessageException} under {@code /data}: the record goes
+ * straight to the DLT, whose reason names the field, never the address. A database error
+ * propagates as itself and the record is retried. Requeues and sends ask {@link #violations}.
  */
 @Component
-public class TenantSenders {
+public class TenantSenders implements SenderCheck {
+
+	private static final Mono<List<Violation>> ALLOWED = Mono.just(List.of());
 
 	private final DatabaseClient db;
 
@@ -38,14 +40,25 @@ public class TenantSenders {
 	}
 
 	public Mono<Void> verify(RelayRequest request) {
+		return violations(request).flatMap(TenantSenders::refuse);
+	}
+
+	/**
+	 * What the tenant's allowlist (as cached) says against the request's senders, under {@code /data};
+	 * empty if it names none or only allowed ones. Asked again before every send and every requeue,
+	 * so narrowing an allowlist also stops messages accepted before; a request that names no sender
+	 * of its own costs no lookup.
+	 */
+	@Override
+	public Mono<List<Violation>> violations(RelayRequest request) {
 		Object payload = request.payload();
 		if (payload instanceof EmailMessage email && (email.from() != null || email.replyTo() != null)) {
-			return allowed(request.tenantId()).flatMap((senders) -> refuse(senders.check(email)));
+			return allowed(request.tenantId()).map((senders) -> nested(senders.check(email)));
 		}
 		if (payload instanceof SmsMessage sms && sms.from() != null) {
-			return allowed(request.tenantId()).flatMap((senders) -> refuse(senders.check(sms)));
+			return allowed(request.tenantId()).map((senders) -> nested(senders.check(sms)));
 		}
-		return Mono.empty();
+		return ALLOWED;
 	}
 
 	private Mono<AllowedSenders> allowed(String tenantId) {
@@ -62,9 +75,12 @@ public class TenantSenders {
 		return new AllowedSenders(email == null ? List.of() : List.of(email), sms == null ? List.of() : List.of(sms));
 	}
 
+	private static List<Violation> nested(List<Violation> violations) {
+		return violations.isEmpty() ? violations : new InvalidMessageException(violations).nestedUnder("/data").violations();
+	}
+
 	private static Mono<Void> refuse(List<Violation> violations) {
-		return violations.isEmpty() ? Mono.empty()
-				: Mono.error(new InvalidMessageException(violations).nestedUnder("/data"));
+		return violations.isEmpty() ? Mono.empty() : Mono.error(new InvalidMessageException(violations));
 	}
 
 }
