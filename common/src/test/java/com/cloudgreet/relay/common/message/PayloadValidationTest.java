@@ -63,6 +63,20 @@ class PayloadValidationTest {
 			.hasMessageContaining(reason);
 	}
 
+	/** The cap is on the payload's JSON as serialized, so it holds for the gateway and a producer straight to Kafka alike. */
+	@org.junit.jupiter.api.Test
+	void capsTheWebhookPayloadAt256KiloBytesOfJson() {
+		int cap = 256 * 1024;
+		// {"k":"..."} is 8 bytes around the string
+		String atCap = "{\"eventType\":\"big\",\"payload\":{\"k\":\"" + "x".repeat(cap - 8) + "\"}}";
+		String overCap = "{\"eventType\":\"big\",\"payload\":{\"k\":\"" + "x".repeat(cap - 7) + "\"}}";
+
+		assertThat(RelayJson.read(atCap.getBytes(StandardCharsets.UTF_8), WebhookEvent.class)).isNotNull();
+		assertThatThrownBy(() -> RelayJson.read(overCap.getBytes(StandardCharsets.UTF_8), WebhookEvent.class))
+			.isInstanceOf(InvalidMessageException.class)
+			.hasMessageContaining("/payload: must be at most 262144 bytes of JSON, was 262145");
+	}
+
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', textBlock = """
 			{"to":"+14155550123","body":"hi"}

@@ -49,6 +49,19 @@ class WebhookServicePropertiesTest {
 			});
 	}
 
+	/** 1024 x 261 KB (the largest body and excerpt) is over the 160 MB set aside for them. */
+	@Test
+	void refusesMoreDeliveriesInFlightThanTheirMemoryHolds() {
+		this.runner
+			.withInitializer(environment(Map.of("RELAY_INTERNAL_TOKEN", "token", "RELAY_WEBHOOKS_SECRETKEYS_K1", KEY,
+					"RELAY_WEBHOOKS_SECRETKEYID", "k1", "RELAY_WEBHOOKS_MAXINFLIGHT", "1024")))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("relay.webhooks.in-flight-memory");
+			});
+	}
+
 	private static ApplicationContextInitializer<ConfigurableApplicationContext> environment(Map<String, Object> variables) {
 		return (context) -> context.getEnvironment()
 			.getPropertySources()
