@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.cloudgreet.relay.common.message.Limits;
+import com.cloudgreet.relay.common.privacy.RedactedToString;
 import com.cloudgreet.relay.delivery.retention.RetentionSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -66,6 +67,11 @@ public record WebhookServiceProperties(@NotBlank String internalToken, @Valid @N
 					|| (long) this.maxInFlight * deliveryMemory().toBytes() <= this.inFlightMemory.toBytes();
 		}
 
+		@Override
+		public String toString() {
+			return RedactedToString.of(this, "secretKeys");
+		}
+
 	}
 
 	/** Name resolution of endpoint hosts: {@code servers} as host:port, empty = the system's (/etc/resolv.conf). */
@@ -81,6 +87,18 @@ public record WebhookServiceProperties(@NotBlank String internalToken, @Valid @N
 	}
 
 	public record Alerts(String slackWebhookUrl, @NotNull Duration window) {
+
+		/** A Slack incoming-webhook URL is its own credential. */
+		@Override
+		public String toString() {
+			return RedactedToString.of(this, "slackWebhookUrl");
+		}
+
+	}
+
+	@Override
+	public String toString() {
+		return RedactedToString.of(this, "internalToken");
 	}
 
 	/** A negative delay is a typo, never a schedule: fail at startup rather than retry in a busy loop. */
