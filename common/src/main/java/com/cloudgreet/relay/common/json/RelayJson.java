@@ -70,6 +70,29 @@ public final class RelayJson {
 		return MAPPER.writeValueAsBytes(value);
 	}
 
+	/** The length in bytes of {@code value}'s JSON (UTF-8), counted as it is written, never held. */
+	public static long size(Object value) {
+		ByteCounter counter = new ByteCounter();
+		MAPPER.writeValue(counter, value);
+		return counter.count;
+	}
+
+	private static final class ByteCounter extends java.io.OutputStream {
+
+		private long count;
+
+		@Override
+		public void write(int b) {
+			this.count++;
+		}
+
+		@Override
+		public void write(byte[] b, int off, int len) {
+			this.count += len;
+		}
+
+	}
+
 	public static JsonNode tree(Object value) {
 		return MAPPER.valueToTree(value);
 	}

@@ -7,14 +7,15 @@ import jakarta.mail.internet.InternetAddress;
 final class EmailAddresses {
 
 	/**
-	 * Bidirectional controls and zero-width characters: in a display name they make
-	 * {@code "Bank <x@evil.example>"} render as something else entirely (Trojan Source, CVE-2021-42574),
-	 * and no legitimate name needs them. U+061C Arabic letter mark, U+180E Mongolian vowel separator,
-	 * U+200B-U+200F zero-width space/joiners and marks, U+202A-U+202E embeddings and overrides,
-	 * U+2060-U+2064 word joiner and invisible operators, U+2066-U+2069 isolates, U+FEFF BOM.
+	 * Invisible and layout characters: in a display name they make {@code "Bank <x@evil.example>"}
+	 * render as something else entirely (Trojan Source, CVE-2021-42574), or split a look-alike name
+	 * invisibly, and no legitimate name needs them. Every format character (Cf: bidirectional
+	 * controls, zero-width space and joiners, soft hyphen U+00AD, word joiner, BOM, tag characters
+	 * U+E0000-U+E007F), line and paragraph separators (Zl U+2028, Zp U+2029), and U+034F combining
+	 * grapheme joiner, which is invisible though not Cf.
 	 */
 	private static final java.util.regex.Pattern INVISIBLE = java.util.regex.Pattern
-		.compile("[\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]");
+		.compile("[\\p{Cf}\\p{Zl}\\p{Zp}\\u034F]");
 
 	/**
 	 * An RFC 2047 encoded word. JSON carries Unicode as it is, so a name needs no encoding here, and

@@ -24,6 +24,13 @@ public final class Limits {
 
 	public static final int EVENT_ID_LENGTH = 128;
 
+	/**
+	 * A webhook event's payload, as serialized JSON (Svix caps at 1 MB, Stripe's events are far
+	 * smaller). Receivers often refuse larger bodies, and webhook-service keeps up to
+	 * relay.webhooks.max-in-flight bodies in memory at once.
+	 */
+	public static final int WEBHOOK_PAYLOAD_BYTES = 256 * 1024;
+
 	public static final int METADATA_ENTRIES = 20;
 
 	public static final int METADATA_KEY_LENGTH = 64;

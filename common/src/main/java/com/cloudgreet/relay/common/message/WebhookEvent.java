@@ -2,12 +2,13 @@ package com.cloudgreet.relay.common.message;
 
 import java.util.regex.Pattern;
 
+import com.cloudgreet.relay.common.json.RelayJson;
 import tools.jackson.databind.JsonNode;
 
 /**
  * A webhook event: the {@code data} of a {@code relay.webhook.requested} event and the body of
  * {@code POST /v1/events}. {@code eventId} is the producer's own id, kept for receivers to
- * de-duplicate; {@code payload} must be a JSON object.
+ * de-duplicate; {@code payload} must be a JSON object of at most {@link Limits#WEBHOOK_PAYLOAD_BYTES}.
  */
 public record WebhookEvent(String eventType, JsonNode payload, String eventId) {
 
@@ -29,6 +30,13 @@ public record WebhookEvent(String eventType, JsonNode payload, String eventId) {
 		}
 		else if (!payload.isObject()) {
 			violations.add("/payload", "must be a JSON object");
+		}
+		else {
+			// Measured as serialized, not as received: the same for the gateway's body and a Kafka record.
+			long size = RelayJson.size(payload);
+			if (size > Limits.WEBHOOK_PAYLOAD_BYTES) {
+				violations.add("/payload", "must be at most " + Limits.WEBHOOK_PAYLOAD_BYTES + " bytes of JSON, was " + size);
+			}
 		}
 		if (eventId != null) {
 			violations.maxLength("/eventId", eventId, Limits.EVENT_ID_LENGTH);

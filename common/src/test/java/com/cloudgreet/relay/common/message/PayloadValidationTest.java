@@ -23,6 +23,11 @@ class PayloadValidationTest {
 			to-is-string          | {"to":"a@example.com","subject":"s","text":"t"}                       | /to: has the wrong type
 			unknown-field         | {"to":["a@example.com"],"subject":"s","text":"t","attachments":[]}    | /attachments: is not a known field
 			duplicate-key         | {"to":["a@example.com"],"subject":"s","subject":"t","text":"t"}       | Duplicate Object property "subject"
+			soft-hyphen-name      | {"to":["Pay\\u00ADPal <a@example.com>"],"subject":"s","text":"t"}      | /to/0: must not contain bidirectional or invisible
+			grapheme-joiner-name  | {"to":["Pay\\u034FPal <a@example.com>"],"subject":"s","text":"t"}      | /to/0: must not contain bidirectional or invisible
+			tag-character-name    | {"to":["PayPal\\uDB40\\uDC41 <a@example.com>"],"subject":"s","text":"t"} | /to/0: must not contain bidirectional or invisible
+			line-separator-name   | {"to":["PayPal\\u2028Support <a@example.com>"],"subject":"s","text":"t"} | /to/0: must not contain bidirectional or invisible
+			para-separator-from   | {"to":["a@example.com"],"from":"PayPal\\u2029 <b@example.com>","subject":"s","text":"t"} | /from: must not contain bidirectional or invisible
 			""")
 	void rejectsBadEmails(String name, String json, String reason) {
 		assertThatThrownBy(() -> RelayJson.read(json.getBytes(StandardCharsets.UTF_8), EmailMessage.class))
@@ -56,6 +61,20 @@ class PayloadValidationTest {
 		assertThatThrownBy(() -> RelayJson.read(json.getBytes(StandardCharsets.UTF_8), WebhookEvent.class))
 			.isInstanceOf(InvalidMessageException.class)
 			.hasMessageContaining(reason);
+	}
+
+	/** The cap is on the payload's JSON as serialized, so it holds for the gateway and a producer straight to Kafka alike. */
+	@org.junit.jupiter.api.Test
+	void capsTheWebhookPayloadAt256KiloBytesOfJson() {
+		int cap = 256 * 1024;
+		// {"k":"..."} is 8 bytes around the string
+		String atCap = "{\"eventType\":\"big\",\"payload\":{\"k\":\"" + "x".repeat(cap - 8) + "\"}}";
+		String overCap = "{\"eventType\":\"big\",\"payload\":{\"k\":\"" + "x".repeat(cap - 7) + "\"}}";
+
+		assertThat(RelayJson.read(atCap.getBytes(StandardCharsets.UTF_8), WebhookEvent.class)).isNotNull();
+		assertThatThrownBy(() -> RelayJson.read(overCap.getBytes(StandardCharsets.UTF_8), WebhookEvent.class))
+			.isInstanceOf(InvalidMessageException.class)
+			.hasMessageContaining("/payload: must be at most 262144 bytes of JSON, was 262145");
 	}
 
 	@ParameterizedTest

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import com.cloudgreet.relay.webhook.ssrf.AddressPolicy;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
@@ -109,7 +110,9 @@ class KubernetesManifestsTest {
 	@CsvSource({ "10.1.2.3, false", "172.16.5.4, false", "172.31.255.255, false", "192.168.1.1, false",
 			"169.254.169.254, false", "169.254.1.1, false", "127.0.0.1, false", "100.64.0.1, false",
 			"0.0.0.0, false", "224.0.0.1, false", "fd00:ec2::254, false", "fc00::1, false", "fe80::1, false",
-			"::1, false", "93.184.216.34, true", "8.8.8.8, true", "172.32.0.1, true", "2606:4700::1111, true" })
+			"::1, false", "64:ff9b::a9fe:a9fe, false", "192.0.0.8, false", "198.18.0.1, false", "198.19.255.255, false",
+			"168.63.129.16, false", "93.184.216.34, true", "8.8.8.8, true", "172.32.0.1, true",
+			"2606:4700::1111, true" })
 	void webhookEgressReachesOnlyPublicAddresses(String address, boolean reachable) throws IOException {
 		NetworkPolicy egress = webhookEgressPolicy();
 		InetAddress destination = InetAddress.getByName(address);
@@ -121,6 +124,29 @@ class KubernetesManifestsTest {
 			.anyMatch((block) -> contains(block.getCidr(), destination)
 					&& block.getExcept().stream().noneMatch((except) -> contains(except, destination)));
 		assertThat(allowed).isEqualTo(reachable);
+	}
+
+	/**
+	 * The egress policy is the SSRF guard's second line, so it refuses every range the guard refuses
+	 * (read from webhook-service's own table) and the translating prefixes whose target only the
+	 * guard can read.
+	 */
+	@Test
+	void webhookEgressExceptsEveryRangeTheSsrfGuardRefuses() throws IOException {
+		List<String> excepted = webhookEgressPolicy().getSpec().getEgress().stream()
+			.flatMap((rule) -> rule.getTo().stream())
+			.map(NetworkPolicyPeer::getIpBlock)
+			.filter(Objects::nonNull)
+			.flatMap((block) -> block.getExcept().stream())
+			.toList();
+		List<String> refused = new ArrayList<>(AddressPolicy.translatingPrefixes());
+		AddressPolicy.ranges().stream()
+			.filter((range) -> !range.kind().isAllowed(false))
+			.forEach((range) -> refused.add(range.cidr()));
+
+		assertThat(refused).hasSizeGreaterThan(20).allSatisfy((range) -> assertThat(excepted)
+			.as("an except entry covering " + range)
+			.anySatisfy((except) -> assertThat(covers(except, range)).isTrue()));
 	}
 
 	@Test
@@ -168,6 +194,13 @@ class KubernetesManifestsTest {
 			return Optional.of(job.getSpec().getTemplate().getSpec());
 		}
 		return Optional.empty();
+	}
+
+	/** Whether block {@code outer} contains the whole of block {@code inner} (both a.b.c.d/n or IPv6/n). */
+	private static boolean covers(String outer, String inner) throws UnknownHostException {
+		String[] parts = inner.split("/");
+		return Integer.parseInt(outer.split("/")[1]) <= Integer.parseInt(parts[1])
+				&& contains(outer, InetAddress.getByName(parts[0]));
 	}
 
 	/** Whether {@code cidr} (a.b.c.d/n or IPv6/n) contains {@code address}; families never mix. */

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import com.cloudgreet.relay.common.message.Limits;
+import com.cloudgreet.relay.common.privacy.RedactedToString;
 import com.cloudgreet.relay.delivery.retention.RetentionSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -33,7 +35,8 @@ public record WebhookServiceProperties(@NotBlank String internalToken, @Valid @N
 	public record Webhooks(@NotNull Duration timeout, @NotNull Duration connectTimeout, boolean allowPrivateNetworks,
 			@NotNull List<Duration> retryDelays, @DecimalMin("0.0") @DecimalMax("1.0") double jitter,
 			@NotNull Duration maxRetryAfter, @Min(1) int perEndpointConcurrency, @Min(1) int maxInFlight,
-			@Min(1) int maxInFlightPerTenant, @Min(1) int maxEndpointsPerTenant, @NotNull DataSize responseExcerpt,
+			@Min(1) int maxInFlightPerTenant, @NotNull DataSize inFlightMemory, @Min(1) int maxEndpointsPerTenant,
+			@NotNull DataSize responseExcerpt,
 			@NotNull Duration secretRotationGrace, @NotNull Duration secretPurgeInterval,
 			@NotEmpty(message = "relay.webhooks.secret-keys is required: signing secrets are encrypted at rest "
 					+ "(a key is the base64 of 32 random bytes: openssl rand -base64 32)") Map<String, String> secretKeys,
@@ -44,6 +47,29 @@ public record WebhookServiceProperties(@NotBlank String internalToken, @Valid @N
 		@AssertTrue(message = "relay.webhooks.dispatcher.lease must exceed relay.webhooks.timeout")
 		public boolean isLeaseLongerThanTimeout() {
 			return this.dispatcher == null || this.timeout == null || this.dispatcher.lease().compareTo(this.timeout) > 0;
+		}
+
+		/**
+		 * What one delivery in flight holds at most: its body (the payload, capped by the shared
+		 * validation, plus the envelope around it) and the excerpt of the answer.
+		 */
+		public DataSize deliveryMemory() {
+			return DataSize.ofBytes(Limits.WEBHOOK_PAYLOAD_BYTES + ENVELOPE_BYTES + this.responseExcerpt.toBytes());
+		}
+
+		/** type, timestamp and eventId around the payload: at most 128 + 40 + 128 characters and the punctuation. */
+		private static final int ENVELOPE_BYTES = 1024;
+
+		@AssertTrue(message = "relay.webhooks.max-in-flight deliveries of the largest body do not fit in "
+				+ "relay.webhooks.in-flight-memory: raise it (and the heap) or lower max-in-flight")
+		public boolean isInFlightMemoryEnough() {
+			return this.inFlightMemory == null || this.responseExcerpt == null
+					|| (long) this.maxInFlight * deliveryMemory().toBytes() <= this.inFlightMemory.toBytes();
+		}
+
+		@Override
+		public String toString() {
+			return RedactedToString.of(this, "secretKeys");
 		}
 
 	}
@@ -61,6 +87,18 @@ public record WebhookServiceProperties(@NotBlank String internalToken, @Valid @N
 	}
 
 	public record Alerts(String slackWebhookUrl, @NotNull Duration window) {
+
+		/** A Slack incoming-webhook URL is its own credential. */
+		@Override
+		public String toString() {
+			return RedactedToString.of(this, "slackWebhookUrl");
+		}
+
+	}
+
+	@Override
+	public String toString() {
+		return RedactedToString.of(this, "internalToken");
 	}
 
 	/** A negative delay is a typo, never a schedule: fail at startup rather than retry in a busy loop. */
@@ -69,6 +107,5 @@ public record WebhookServiceProperties(@NotBlank String internalToken, @Valid @N
 		return this.webhooks == null || this.webhooks.retryDelays() == null
 				|| this.webhooks.retryDelays().stream().noneMatch(Duration::isNegative);
 	}
-
 
 }

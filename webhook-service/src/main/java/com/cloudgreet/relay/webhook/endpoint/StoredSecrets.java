@@ -12,12 +12,14 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
  * Upkeep of the stored signing secrets, in batches:
  * <ul>
- * <li>at start-up, every secret not under the current key (plaintext rows from before
- * encryption at rest, rows under a retired key) is rewritten under it. Rotating the key is: add
+ * <li>at start-up, before any delivery, every secret not under the current key (plaintext rows
+ * from before encryption at rest, rows under a retired key) is rewritten under it; a plaintext
+ * row is read nowhere else. Rotating the key is: add
  * the new key to {@code relay.webhooks.secret-keys}, make it {@code secret-key-id}, restart; once
  * the log says no row is left under the old key, remove it.</li>
  * <li>every {@code purgeInterval}, previous secrets whose grace period ended are deleted.</li>
@@ -30,6 +32,9 @@ public class StoredSecrets implements SmartLifecycle {
 	private static final Logger log = LoggerFactory.getLogger(StoredSecrets.class);
 
 	private static final int BATCH = 500;
+
+	/** Longest wait for the re-encryption at start-up (a database that does not answer must not hold start-up forever). */
+	private static final Duration START_UP_WAIT = Duration.ofSeconds(30);
 
 	private final DatabaseClient db;
 
@@ -93,7 +98,9 @@ public class StoredSecrets implements SmartLifecycle {
 		List<String> news = new ArrayList<>();
 		for (Row row : rows) {
 			try {
-				String secret = this.cipher.decrypt(row.stored(), row.endpointId());
+				// The one place a plaintext row is read: to encrypt it.
+				String secret = SecretCipher.isPlaintext(row.stored()) ? row.stored()
+						: this.cipher.decrypt(row.stored(), row.endpointId());
 				keys.add(row.key());
 				olds.add(row.stored());
 				news.add(this.cipher.encrypt(secret, row.endpointId()));
@@ -127,6 +134,15 @@ public class StoredSecrets implements SmartLifecycle {
 		return batch.expand((deleted) -> deleted < BATCH ? Mono.empty() : batch).reduce(0L, Long::sum);
 	}
 
+	/**
+	 * Before the delivery engine and the Kafka listeners: deliveries refuse plaintext secrets, so
+	 * the rows from before encryption at rest are encrypted before the first claim.
+	 */
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE - 2048;
+	}
+
 	@Override
 	public synchronized void start() {
 		if (this.running != null) {
@@ -145,11 +161,14 @@ public class StoredSecrets implements SmartLifecycle {
 				log.info("Every stored signing secret is under key '{}'; other keys may be retired",
 						this.cipher.currentKeyId());
 			}
-		}).onErrorResume((ex) -> {
-			// Not fatal: old rows keep decrypting with their own key; the next start tries again.
-			log.warn("Re-encrypting stored signing secrets failed; retrying at the next start", ex);
-			return Mono.empty();
-		}).then();
+		})
+			// Until it succeeds, endpoints with plaintext secrets fail their attempts (retryably).
+			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
+				.maxBackoff(Duration.ofMinutes(1))
+				.doBeforeRetry((signal) -> log.warn("Re-encrypting stored signing secrets failed; retrying",
+						signal.failure())))
+			.then()
+			.cache();
 		Flux<Long> purges = Flux.interval(this.purgeInterval, this.purgeInterval)
 			.onBackpressureDrop()
 			.concatMap((tick) -> purgeExpired().onErrorResume((ex) -> {
@@ -157,6 +176,15 @@ public class StoredSecrets implements SmartLifecycle {
 				return Mono.empty();
 			}), 1);
 		this.running = Flux.merge(reEncryption.then(Mono.<Long>empty()), purges).subscribe();
+		try {
+			// Start-up, on the thread that starts the context, before anything serves: waiting here is
+			// what puts the re-encryption before the first delivery (the engine starts in a later phase).
+			reEncryption.block(START_UP_WAIT);
+		}
+		catch (RuntimeException ex) {
+			log.warn("Re-encrypting stored signing secrets did not finish within {}; it goes on in the background",
+					START_UP_WAIT);
+		}
 	}
 
 	/** Secrets in both tables not under the current key. */

@@ -23,7 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Stored form: {@code v1:<key id>:<base64(nonce || ciphertext || tag)>}. The key id lets rows
  * written under an older key decrypt after the current key changed; {@code StoredSecrets}
  * rewrites them under the current key. A value still in the plaintext form {@code whsec_...}
- * (rows from before encryption at rest) is returned as is until that job encrypts it.
+ * (rows from before encryption at rest) is encrypted by that job at start-up and refused here:
+ * after start-up one can only have been written behind the service's back.
  */
 public final class SecretCipher {
 
@@ -114,8 +115,9 @@ public final class SecretCipher {
 
 	/** The secret, or {@link UndecryptableSecretException} (unknown key id, tampered or moved value). */
 	public String decrypt(String stored, String endpointId) {
-		if (stored.startsWith(SigningSecrets.PREFIX)) {
-			return stored; // written before encryption at rest; encrypted by the start-up job
+		if (isPlaintext(stored)) {
+			throw new UndecryptableSecretException(endpointId,
+					"it is stored in plaintext; only the start-up re-encryption reads such rows");
 		}
 		String[] parts = stored.split(":", 3);
 		if (parts.length != 3 || !parts[0].equals(VERSION)) {
@@ -137,6 +139,11 @@ public final class SecretCipher {
 			// Deliberately without the cause's message: nothing about the value reaches a log.
 			throw new UndecryptableSecretException(endpointId, "it fails authentication under key '" + parts[1] + "'");
 		}
+	}
+
+	/** A secret stored before encryption at rest: the value itself. */
+	public static boolean isPlaintext(String stored) {
+		return stored.startsWith(SigningSecrets.PREFIX);
 	}
 
 	private static byte[] associatedData(String keyId, String endpointId) {

@@ -30,8 +30,4 @@ public enum AddressClass {
 		return this == PUBLIC || (allowPrivateNetworks && this.allowedWithPrivateNetworks);
 	}
 
-	public String describe() {
-		return name().toLowerCase().replace('_', '-');
-	}
-
 }

@@ -1,16 +1,79 @@
 package com.cloudgreet.relay.webhook.ssrf;
 
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Classifies IP addresses for SSRF protection. IPv6 forms that embed an IPv4 address
- * (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16) are judged by the IPv4
- * address they reach, so {@code ::ffff:127.0.0.1} is loopback like {@code 127.0.0.1}.
+ * Classifies IP addresses for SSRF protection, from one table of ranges ({@link #ranges()}; the
+ * webhook-service egress NetworkPolicy in k8s/ excepts every range of it that is not public, which
+ * KubernetesManifestsTest checks). IPv6 forms that embed an IPv4 address (IPv4-mapped,
+ * IPv4-compatible, IPv4-translated, NAT64 and 6to4) are judged by the IPv4 address they reach, so
+ * {@code ::ffff:127.0.0.1} is loopback like {@code 127.0.0.1}.
  */
 public final class AddressPolicy {
+
+	/** A block of addresses and their class; the first range of {@link #ranges()} that contains an address decides. */
+	public record Range(String cidr, AddressClass kind) {
+	}
+
+	/** A range parsed once: classification runs at every connect. */
+	private record Block(byte[] network, int bits, AddressClass kind) {
+
+		static Block of(Range range) {
+			String[] parts = range.cidr().split("/");
+			return new Block(literal(parts[0]), Integer.parseInt(parts[1]), range.kind());
+		}
+
+		boolean contains(byte[] address) {
+			if (this.network.length != address.length) {
+				return false;
+			}
+			for (int i = 0; i < this.bits; i++) {
+				int mask = 0x80 >> (i % 8);
+				if ((this.network[i / 8] & mask) != (address[i / 8] & mask)) {
+					return false;
+				}
+			}
+			return true;
+		}
+
+	}
+
+	private static final List<Range> RANGES = List.of(
+			// Cloud metadata: refused even when private networks are allowed
+			new Range("169.254.169.254/32", AddressClass.METADATA), // AWS, GCP, Azure, OpenStack
+			new Range("100.100.100.200/32", AddressClass.METADATA), // Alibaba Cloud
+			new Range("168.63.129.16/32", AddressClass.METADATA), // Azure wire server, in public space
+			new Range("fd00:ec2::254/128", AddressClass.METADATA), // AWS over IPv6
+			new Range("0.0.0.0/8", AddressClass.UNSPECIFIED), new Range("::/128", AddressClass.UNSPECIFIED),
+			new Range("127.0.0.0/8", AddressClass.LOOPBACK), new Range("::1/128", AddressClass.LOOPBACK),
+			new Range("10.0.0.0/8", AddressClass.PRIVATE), new Range("172.16.0.0/12", AddressClass.PRIVATE),
+			new Range("192.168.0.0/16", AddressClass.PRIVATE), new Range("fc00::/7", AddressClass.PRIVATE),
+			new Range("fec0::/10", AddressClass.PRIVATE), // deprecated site-local
+			new Range("169.254.0.0/16", AddressClass.LINK_LOCAL), new Range("fe80::/10", AddressClass.LINK_LOCAL),
+			new Range("100.64.0.0/10", AddressClass.SHARED),
+			new Range("224.0.0.0/4", AddressClass.MULTICAST), new Range("ff00::/8", AddressClass.MULTICAST),
+			new Range("240.0.0.0/4", AddressClass.RESERVED), // reserved, and 255.255.255.255 broadcast
+			new Range("192.0.0.0/24", AddressClass.RESERVED), // IETF protocol assignments
+			new Range("192.0.2.0/24", AddressClass.RESERVED), new Range("198.51.100.0/24", AddressClass.RESERVED),
+			new Range("203.0.113.0/24", AddressClass.RESERVED), new Range("2001:db8::/32", AddressClass.RESERVED), // documentation
+			new Range("198.18.0.0/15", AddressClass.RESERVED), // benchmarking
+			new Range("2001::/32", AddressClass.RESERVED), // Teredo: hides its IPv4 target
+			new Range("100::/64", AddressClass.RESERVED), // discard-only
+			// NAT64 beyond the two prefixes read below (and those of their addresses that break RFC 6052's
+			// layout): nothing we know translates them, so nothing says where they lead.
+			new Range("64:ff9b::/32", AddressClass.RESERVED));
+
+	private static final List<Block> BLOCKS = RANGES.stream().map(Block::of).toList();
+
+	/**
+	 * Prefixes whose addresses lead wherever the IPv4 address inside them does (NAT64, 6to4). This
+	 * policy reads that address; a packet filter cannot, so the egress policy refuses them whole.
+	 */
+	private static final List<String> TRANSLATING_PREFIXES = List.of("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16");
 
 	private final boolean allowPrivateNetworks;
 
@@ -22,111 +85,69 @@ public final class AddressPolicy {
 		return this.allowPrivateNetworks;
 	}
 
-	/** Throws {@link UnsafeUrlException} unless {@code address} may be connected to. */
+	/** Every classified range, most specific first; an address in none of them is public. */
+	public static List<Range> ranges() {
+		return RANGES;
+	}
+
+	public static List<String> translatingPrefixes() {
+		return TRANSLATING_PREFIXES;
+	}
+
+	/**
+	 * Throws {@link UnsafeUrlException} unless {@code address} may be connected to. The message names
+	 * neither the address nor its class: whoever registers a URL must not learn what our resolver
+	 * answers for internal names (a map of the network, one probe at a time).
+	 */
 	public void check(String host, InetAddress address) {
-		AddressClass kind = classify(address);
-		if (!kind.isAllowed(this.allowPrivateNetworks)) {
-			throw new UnsafeUrlException("host " + host + " resolves to " + address.getHostAddress() + ", a "
-					+ kind.describe() + " address; webhooks may only target public internet addresses");
+		if (!classify(address).isAllowed(this.allowPrivateNetworks)) {
+			throw new UnsafeUrlException(
+					"host " + host + " is not a public address; webhooks may only target public internet addresses");
 		}
 	}
 
 	public static AddressClass classify(InetAddress address) {
 		byte[] bytes = address.getAddress();
-		if (address instanceof Inet4Address) {
-			return classifyIpv4(bytes);
-		}
-		if (address instanceof Inet6Address) {
-			return classifyIpv6(bytes);
-		}
-		return AddressClass.RESERVED;
+		byte[] ipv4 = (address instanceof Inet4Address) ? bytes : embeddedIpv4(bytes);
+		return lookup(ipv4 != null ? ipv4 : bytes);
 	}
 
-	private static AddressClass classifyIpv4(byte[] b) {
-		int a0 = b[0] & 0xff;
-		int a1 = b[1] & 0xff;
-		int a2 = b[2] & 0xff;
-		int a3 = b[3] & 0xff;
-		if (a0 == 169 && a1 == 254 && a2 == 169 && a3 == 254) {
-			return AddressClass.METADATA; // AWS, GCP, Azure, OpenStack
-		}
-		if (a0 == 100 && a1 == 100 && a2 == 100 && a3 == 200) {
-			return AddressClass.METADATA; // Alibaba Cloud
-		}
-		if (a0 == 0) {
-			return AddressClass.UNSPECIFIED;
-		}
-		if (a0 == 127) {
-			return AddressClass.LOOPBACK;
-		}
-		if (a0 == 10 || (a0 == 172 && (a1 & 0xf0) == 16) || (a0 == 192 && a1 == 168)) {
-			return AddressClass.PRIVATE;
-		}
-		if (a0 == 169 && a1 == 254) {
-			return AddressClass.LINK_LOCAL;
-		}
-		if (a0 == 100 && (a1 & 0xc0) == 64) {
-			return AddressClass.SHARED;
-		}
-		if (a0 >= 224 && a0 <= 239) {
-			return AddressClass.MULTICAST;
-		}
-		if (a0 >= 240 // reserved and 255.255.255.255 broadcast
-				|| (a0 == 192 && a1 == 0 && a2 == 0) // IETF protocol assignments
-				|| (a0 == 192 && a1 == 0 && a2 == 2) || (a0 == 198 && a1 == 51 && a2 == 100)
-				|| (a0 == 203 && a1 == 0 && a2 == 113) // documentation
-				|| (a0 == 198 && (a1 & 0xfe) == 18)) { // benchmarking
-			return AddressClass.RESERVED;
+	private static AddressClass lookup(byte[] address) {
+		for (Block block : BLOCKS) {
+			if (block.contains(address)) {
+				return block.kind();
+			}
 		}
 		return AddressClass.PUBLIC;
 	}
 
-	private static AddressClass classifyIpv6(byte[] b) {
-		if (isMetadataV6(b)) {
-			return AddressClass.METADATA;
+	/** The IPv4 address an IPv6 address stands for, or null if it embeds none. */
+	private static byte[] embeddedIpv4(byte[] b) {
+		if (allZero(b, 0, 15) && (b[15] == 0 || b[15] == 1)) {
+			return null; // :: and ::1 are themselves, not 0.0.0.0 and 0.0.0.1
 		}
-		if (allZero(b, 0, 16)) {
-			return AddressClass.UNSPECIFIED;
+		// ::ffff:a.b.c.d (mapped), ::a.b.c.d (deprecated compatible), ::ffff:0:a.b.c.d (translated, RFC 2765)
+		if ((allZero(b, 0, 10) && ((b[10] == (byte) 0xff && b[11] == (byte) 0xff) || (b[10] == 0 && b[11] == 0)))
+				|| (allZero(b, 0, 8) && b[8] == (byte) 0xff && b[9] == (byte) 0xff && b[10] == 0 && b[11] == 0)) {
+			return Arrays.copyOfRange(b, 12, 16);
 		}
-		if (allZero(b, 0, 15) && b[15] == 1) {
-			return AddressClass.LOOPBACK;
-		}
-		// ::ffff:a.b.c.d (mapped) and ::a.b.c.d (deprecated compatible)
-		if (allZero(b, 0, 10) && ((b[10] == (byte) 0xff && b[11] == (byte) 0xff) || (b[10] == 0 && b[11] == 0))) {
-			return classifyIpv4(Arrays.copyOfRange(b, 12, 16));
-		}
-		// NAT64 well-known prefix 64:ff9b::/96 and local-use 64:ff9b:1::/48 translate to IPv4
 		if (b[0] == 0 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b) {
-			return classifyIpv4(Arrays.copyOfRange(b, 12, 16));
+			// NAT64 well-known prefix 64:ff9b::/96: the IPv4 address is the last 32 bits
+			if (allZero(b, 4, 12)) {
+				return Arrays.copyOfRange(b, 12, 16);
+			}
+			// Local-use 64:ff9b:1::/48 (RFC 8215): RFC 6052 puts it in bits 48-63 and 72-87, around
+			// the u-octet (bits 64-71), which must be zero, as must the suffix
+			if (b[4] == 0 && b[5] == 1 && b[8] == 0 && allZero(b, 11, 16)) {
+				return new byte[] { b[6], b[7], b[9], b[10] };
+			}
+			return null; // the 64:ff9b::/32 range refuses it
 		}
 		// 6to4 2002:AABB:CCDD::/48 tunnels to IPv4 AA.BB.CC.DD
 		if (b[0] == 0x20 && b[1] == 0x02) {
-			return classifyIpv4(Arrays.copyOfRange(b, 2, 6));
+			return Arrays.copyOfRange(b, 2, 6);
 		}
-		int first = b[0] & 0xff;
-		if (first == 0xff) {
-			return AddressClass.MULTICAST;
-		}
-		if (first == 0xfe && (b[1] & 0xc0) == 0x80) {
-			return AddressClass.LINK_LOCAL;
-		}
-		if ((first & 0xfe) == 0xfc || (first == 0xfe && (b[1] & 0xc0) == 0xc0)) {
-			return AddressClass.PRIVATE;
-		}
-		if ((b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == (byte) 0xb8) // documentation
-				|| (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) // Teredo: hides its IPv4 target
-				|| (b[0] == 0x01 && allZero(b, 1, 8))) { // discard-only 100::/64
-			return AddressClass.RESERVED;
-		}
-		return AddressClass.PUBLIC;
-	}
-
-	/** AWS's IPv6 instance metadata endpoint, fd00:ec2::254. */
-	private static final byte[] AWS_METADATA_V6 = { (byte) 0xfd, 0, 0x0e, (byte) 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
-			0x54 };
-
-	private static boolean isMetadataV6(byte[] b) {
-		return Arrays.equals(b, AWS_METADATA_V6);
+		return null;
 	}
 
 	private static boolean allZero(byte[] b, int from, int to) {
@@ -136,6 +157,15 @@ public final class AddressPolicy {
 			}
 		}
 		return true;
+	}
+
+	private static byte[] literal(String address) {
+		try {
+			return InetAddress.getByName(address).getAddress();
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalArgumentException(address, ex);
+		}
 	}
 
 }

@@ -49,6 +49,39 @@ class WebhookServicePropertiesTest {
 			});
 	}
 
+	/** 1024 x 261 KB (the largest body and excerpt) is over the 160 MB set aside for them. */
+	@Test
+	void refusesMoreDeliveriesInFlightThanTheirMemoryHolds() {
+		this.runner
+			.withInitializer(environment(Map.of("RELAY_INTERNAL_TOKEN", "token", "RELAY_WEBHOOKS_SECRETKEYS_K1", KEY,
+					"RELAY_WEBHOOKS_SECRETKEYID", "k1", "RELAY_WEBHOOKS_MAXINFLIGHT", "1024")))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("relay.webhooks.in-flight-memory");
+			});
+	}
+
+	/** Properties end up in logs (a failed bind, a debug dump of the context): no secret may show. */
+	@Test
+	void toStringShowsNoSecret() {
+		String slack = "https://hooks.slack.com/services/T000/B000/slack-secret-part";
+		this.runner
+			.withInitializer(environment(Map.of("RELAY_INTERNAL_TOKEN", "internal-secret-token",
+					"RELAY_WEBHOOKS_SECRETKEYS_K1", KEY, "RELAY_WEBHOOKS_SECRETKEYID", "k1",
+					"RELAY_ALERTS_SLACKWEBHOOKURL", slack)))
+			.run((context) -> {
+				var properties = context.getBean(WebhookServiceProperties.class);
+				assertThat(properties.alerts().slackWebhookUrl()).isEqualTo(slack);
+				assertThat(properties.toString()).contains("k1")
+					.doesNotContain(KEY)
+					.doesNotContain("slack-secret-part")
+					.doesNotContain("internal-secret-token");
+				assertThat(properties.webhooks().toString()).doesNotContain(KEY);
+				assertThat(properties.alerts().toString()).doesNotContain("slack-secret-part");
+			});
+	}
+
 	private static ApplicationContextInitializer<ConfigurableApplicationContext> environment(Map<String, Object> variables) {
 		return (context) -> context.getEnvironment()
 			.getPropertySources()

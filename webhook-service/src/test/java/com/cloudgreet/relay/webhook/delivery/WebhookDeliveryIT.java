@@ -381,6 +381,21 @@ class WebhookDeliveryIT extends AbstractWebhookIT {
 		}
 	}
 
+	/** A producer writing straight to Kafka is held to the gateway's cap: 256 KB of payload JSON. */
+	@Test
+	void anEventWhosePayloadIsOverTheCapIsDeadLetteredWithTheReason() {
+		try (Receiver receiver = Receiver.ok(); Consumer<String, byte[]> dlt = deadLetterConsumer()) {
+			createEndpoint(receiver.url());
+			String id = RelayIds.next(IdKind.EVENT);
+
+			publishRaw(id, CloudEventCodec.encode(event(id, "too.big", Map.of("blob", "x".repeat(300 * 1024)))));
+
+			ConsumerRecord<String, byte[]> dead = awaitRecord(dlt, id);
+			assertThat(header(dead, RelayKafkaHeaders.DLT_REASON)).contains("/data/payload").contains("262144 bytes");
+			assertThat(receiver.count()).isZero();
+		}
+	}
+
 	@Test
 	void aRedeliveredRecordDoesNotDuplicateDeliveries() {
 		try (Receiver receiver = Receiver.ok()) {

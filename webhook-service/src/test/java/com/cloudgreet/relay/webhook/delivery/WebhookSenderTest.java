@@ -103,7 +103,8 @@ class WebhookSenderTest {
 	 * stands for a host whose DNS answer changed to a private address after registration.
 	 */
 	@ParameterizedTest(name = "{0}")
-	@CsvSource({ "localhost, loopback", "127.0.0.1, loopback", "127.0.0.2, loopback", "2130706433, numeric" })
+	@CsvSource({ "localhost, not a public address", "127.0.0.1, not a public address",
+			"127.0.0.2, not a public address", "2130706433, numeric" })
 	void refusesPrivateTargetsAtDeliveryTimeWithoutConnecting(String host, String reason) {
 		String url = "http://" + host + ":" + this.receiver.getPort() + "/hook";
 
@@ -114,6 +115,17 @@ class WebhookSenderTest {
 			assertThat(WebhookSender.isGone(failure)).isFalse();
 		});
 		assertThat(this.receiver.getRequestCount()).isZero();
+	}
+
+	/** The attempt's detail becomes the attempt log's error and the DLT reason: it must not map our network. */
+	@Test
+	void refusalAtConnectTimeDoesNotNameTheResolvedAddress() {
+		Outcome outcome = sender(false).send(task("http://localhost:" + this.receiver.getPort() + "/hook")).block();
+
+		assertThat(outcome).isInstanceOfSatisfying(Permanent.class,
+				(failure) -> assertThat(failure.detail()).contains("host localhost is not a public address")
+					.doesNotContain("127.0.0.1")
+					.doesNotContain("loopback"));
 	}
 
 	@Test

@@ -174,9 +174,10 @@ class EndpointApiIT extends AbstractWebhookIT {
 	/** Refused even with allow-private-networks=true (which the test profile sets for its loopback receivers). */
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', value = { "ftp://example.com/hook | http or https",
-			"http://169.254.169.254/latest/meta-data/ | metadata", "http://[fd00:ec2::254]/ | metadata",
-			"http://[::ffff:169.254.169.254]/ | metadata", "http://0.0.0.0:8080/ | unspecified",
-			"http://224.0.0.1/ | multicast", "http://user:pass@127.0.0.1/ | credentials" })
+			"http://169.254.169.254/latest/meta-data/ | not a public address",
+			"http://[fd00:ec2::254]/ | not a public address", "http://[::ffff:169.254.169.254]/ | not a public address",
+			"http://0.0.0.0:8080/ | not a public address", "http://224.0.0.1/ | not a public address",
+			"http://user:pass@127.0.0.1/ | credentials" })
 	void refusesUnsafeUrlAtRegistration(String url, String reason) {
 		post(this.tenant, "/internal/v1/endpoints").bodyValue(Map.of("url", url))
 			.exchange()
@@ -188,6 +189,23 @@ class EndpointApiIT extends AbstractWebhookIT {
 			.jsonPath("$.type").isEqualTo(PROBLEMS + "unsafe-url")
 			.jsonPath("$.detail").value((String detail) -> assertThat(detail).contains(reason))
 			.jsonPath("$.errors[0].pointer").isEqualTo("/url");
+	}
+
+	/**
+	 * The host resolves (here: is written as NAT64) to the metadata address: the answer says it is
+	 * refused, never which address it reached, so the API cannot be used to map our network.
+	 */
+	@Test
+	void refusalNamesNeitherTheResolvedAddressNorItsKind() {
+		post(this.tenant, "/internal/v1/endpoints").bodyValue(Map.of("url", "http://[64:ff9b::a9fe:a9fe]/hook"))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT)
+			.expectBody(String.class)
+			.value((body) -> assertThat(body).contains("not a public address")
+				.doesNotContain("64:ff9b:0:0:0:0:a9fe:a9fe")
+				.doesNotContain("169.254")
+				.doesNotContain("metadata"));
 	}
 
 	@Test

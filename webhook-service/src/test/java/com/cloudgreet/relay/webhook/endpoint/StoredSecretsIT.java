@@ -8,8 +8,11 @@ import com.cloudgreet.relay.webhook.signing.SecretCipher;
 import com.cloudgreet.relay.webhook.testing.IndependentSignature;
 import com.cloudgreet.relay.webhook.testing.Receiver;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.r2dbc.core.DatabaseClient;
 import tools.jackson.databind.JsonNode;
 
@@ -77,8 +80,9 @@ class StoredSecretsIT extends AbstractWebhookIT {
 		}
 	}
 
+	/** Rows from before encryption at rest are encrypted by the start-up step and keep their secret. */
 	@Test
-	void plaintextSecretsFromBeforeEncryptionKeepWorkingAndAreEncrypted() {
+	void plaintextSecretsAreEncryptedAtStartUpAndKeepSigning() {
 		try (Receiver receiver = Receiver.ok()) {
 			JsonNode created = createEndpoint(receiver.url());
 			String id = created.path("id").asString();
@@ -86,15 +90,43 @@ class StoredSecretsIT extends AbstractWebhookIT {
 			this.db.sql("update endpoint set secret = :secret where id = :id").bind("id", id).bind("secret", secret)
 				.then().block();
 
+			// The start-up step, as a restart runs it.
+			this.storedSecrets.stop();
+			this.storedSecrets.start();
+
+			await().atMost(WAIT).until(() -> storedSecret(id).startsWith("v1:test:"));
+			assertThat(storedSecret(id)).doesNotContain(secret);
 			publish("legacy.test", Map.of());
 			await().atMost(WAIT).until(() -> receiver.count() == 1);
 			assertVerifies(receiver.received().get(0), secret);
+		}
+	}
 
-			this.storedSecrets.reEncrypt().block();
-			assertThat(storedSecret(id)).startsWith("v1:test:").doesNotContain(secret);
-			publish("legacy.test", Map.of());
-			await().atMost(WAIT).until(() -> receiver.count() == 2);
-			assertVerifies(receiver.received().get(1), secret);
+	/**
+	 * After start-up every row is encrypted, so a plaintext one was written behind the service's
+	 * back (a restored backup, a hand-made fix): it never signs, and the error names the endpoint,
+	 * never the secret.
+	 */
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void aPlaintextSecretWrittenAfterStartUpIsRefused(CapturedOutput output) {
+		try (Receiver receiver = Receiver.ok()) {
+			JsonNode created = createEndpoint(receiver.url());
+			String id = created.path("id").asString();
+			String secret = created.path("secret").asString();
+			this.db.sql("update endpoint set secret = :secret where id = :id").bind("id", id).bind("secret", secret)
+				.then().block();
+
+			String eventId = publish("plaintext.test", Map.of());
+
+			await().atMost(WAIT).until(() -> status(eventId).path("deliveries").path(0).path("attempts").size() >= 1);
+			assertThat(status(eventId).path("deliveries").path(0).path("attempts").path(0).path("error").asString())
+				.contains("cannot be decrypted");
+			assertThat(receiver.count()).isZero();
+			assertThat(output.getAll()).contains("the signing secret of endpoint " + id + " cannot be decrypted")
+				.contains("plaintext")
+				.doesNotContain(secret)
+				.doesNotContain(secret.substring("whsec_".length()));
 		}
 	}
 

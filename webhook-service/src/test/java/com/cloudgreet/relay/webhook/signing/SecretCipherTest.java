@@ -84,10 +84,17 @@ class SecretCipherTest {
 		assertThatThrownBy(() -> onlyB.decrypt(underOldKey, "ep_1")).hasMessageContaining("key 'a'");
 	}
 
+	/** Only the start-up re-encryption reads plaintext rows; the error names the endpoint, never the secret. */
 	@Test
-	void passesPlaintextFromBeforeEncryptionThrough() {
-		assertThat(this.underA.decrypt(this.secret, "ep_1")).isEqualTo(this.secret);
+	void refusesPlaintextFromBeforeEncryption() {
+		assertThat(SecretCipher.isPlaintext(this.secret)).isTrue();
 		assertThat(this.underA.isCurrent(this.secret)).isFalse();
+		assertThatThrownBy(() -> this.underA.decrypt(this.secret, "ep_1"))
+			.isInstanceOf(SecretCipher.UndecryptableSecretException.class)
+			.hasMessageContaining("endpoint ep_1")
+			.hasMessageContaining("plaintext")
+			.message()
+			.doesNotContain(this.secret.substring(SigningSecrets.PREFIX.length()));
 	}
 
 	@Test

@@ -31,18 +31,32 @@ class UrlGuardTest {
 			"file:///etc/passwd | http or https", "gopher://127.0.0.1:6379/_INFO | http or https",
 			"javascript:alert(1) | http or https", "https://user:pw@example.com/ | credentials",
 			"http:///nohost | host", "https://example.com/a#frag | fragment",
-			"http://localhost:8080/hook | loopback", "http://127.0.0.1/hook | loopback",
-			"http://[::1]/hook | loopback", "http://[::ffff:127.0.0.1]/hook | loopback",
+			"http://localhost:8080/hook | not a public address", "http://127.0.0.1/hook | not a public address",
+			"http://[::1]/hook | not a public address", "http://[::ffff:127.0.0.1]/hook | not a public address",
 			"http://0x7f000001/hook | numeric", "http://127.1/hook | must name a host", "http://2130706433/hook | numeric",
-			"http://0177.0.0.1/hook | numeric", "http://10.1.2.3/hook | private", "http://192.168.0.1/hook | private",
-			"http://169.254.169.254/latest/meta-data/ | metadata", "http://[fd00:ec2::254]/ | metadata",
-			"http://100.64.1.1/ | shared", "http://0.0.0.0:8080/ | unspecified", "http://[::]/ | unspecified",
-			"http://224.0.0.1/ | multicast", "http://[fe80::1]/ | link-local",
-			"http://[64:ff9b::a9fe:a9fe]/ | metadata", "http://[2002:7f00:1::]/ | loopback",
+			"http://0177.0.0.1/hook | numeric", "http://10.1.2.3/hook | not a public address",
+			"http://192.168.0.1/hook | not a public address",
+			"http://169.254.169.254/latest/meta-data/ | not a public address",
+			"http://[fd00:ec2::254]/ | not a public address", "http://100.64.1.1/ | not a public address",
+			"http://0.0.0.0:8080/ | not a public address", "http://[::]/ | not a public address",
+			"http://224.0.0.1/ | not a public address", "http://[fe80::1]/ | not a public address",
+			"http://[64:ff9b::a9fe:a9fe]/ | not a public address", "http://[2002:7f00:1::]/ | not a public address",
 			"http://does-not-exist.invalid/ | does not resolve" })
 	void refusesUnsafeUrl(String url, String reason) {
 		StepVerifier.create(this.strict.vet(url))
 			.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(UnsafeUrlException.class).hasMessageContaining(reason))
+			.verify();
+	}
+
+	/** A name that resolves inside our network: the refusal must not tell the caller where. */
+	@Test
+	void refusesANameThatResolvesToAnInternalAddressWithoutNamingTheAddress() {
+		StepVerifier.create(this.strict.vet("http://localhost:8080/hook"))
+			.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(UnsafeUrlException.class)
+				.hasMessageContaining("host localhost is not a public address")
+				.message()
+				.doesNotContain("127.0.0.1")
+				.doesNotContain("loopback"))
 			.verify();
 	}
 
