@@ -165,7 +165,7 @@ redis-cli -h 127.0.0.1 -p 6379 -n "$REDIS_DB" FLUSHDB >/dev/null
 # JIT, a fifth of the throughput). The measured window is then a second recording (below).
 JFR_OPTS=""
 [[ "${PROFILE:-0}" == 1 ]] && JFR_OPTS="-XX:StartFlightRecording=name=startup,settings=${JFR_SETTINGS:-profile},maxage=30s"
-env RELAY_ADMIN_TOKEN=bench-admin-token RELAY_INTERNAL_TOKEN=bench-internal-token java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m} $JFR_OPTS -jar "$JAR" \
+env RELAY_ADMIN_TOKEN=bench-admin-token-of-at-least-32-chars RELAY_INTERNAL_TOKEN=bench-internal-token java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m} $JFR_OPTS -jar "$JAR" \
   --server.port=$GATEWAY_PORT --management.server.port=$GATEWAY_MGMT \
   --spring.kafka.bootstrap-servers=127.0.0.1:19192 --spring.data.redis.url="redis://127.0.0.1:6379/$REDIS_DB" \
   --spring.r2dbc.url=r2dbc:postgresql://127.0.0.1:5432/relay_bench_gateway \
@@ -175,7 +175,7 @@ gateway_healthy() { curl -fsS "http://127.0.0.1:$GATEWAY_MGMT/actuator/health" >
 wait_for "gateway" 120 gateway_healthy
 # A tenant whose limit never binds: this measures the cost of deciding, not of refusing.
 export BENCH_API_KEY="$(curl -fsS -X POST "http://127.0.0.1:$GATEWAY_PORT/admin/v1/tenants" \
-  -H "Authorization: Bearer bench-admin-token" -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer bench-admin-token-of-at-least-32-chars" -H 'Content-Type: application/json' \
   -d '{"name":"bench","rateLimit":{"requestsPerSecond":1000000,"burst":1000000}}' | sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p')"
 [[ -n "$BENCH_API_KEY" ]] || die "could not create the bench tenant"
 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/post-sms.lua" "http://127.0.0.1:$GATEWAY_PORT/v1/messages/sms" >/dev/null # warm-up

@@ -37,7 +37,7 @@ PG_PORT = int(os.environ.get("FAULTS_PG_PORT", 5433))
 REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT", 6390))
 KAFKA = "127.0.0.1:" + os.environ.get("FAULTS_KAFKA_PORT", "27092")
 SMTP_PORT, TWILIO_PORT, HOOK_PORT = 27025, 27026, 27027
-ADMIN_TOKEN, INTERNAL_TOKEN = "faults-admin-token", "faults-internal-token"
+ADMIN_TOKEN, INTERNAL_TOKEN = "faults-admin-token-of-at-least-32-chars", "faults-internal-token"
 MODULES = {"api-gateway": 0, "notification-service": 1, "webhook-service": 2}
 # A client waits this long for any answer; the gateway promises one within the producer's
 # delivery timeout (8 s) plus a little, so anything near this is a hang.

@@ -46,7 +46,7 @@ class ClientIpResolverTest {
 
 	static GatewayProperties properties(List<String> trustedProxies) {
 		return new GatewayProperties(null, "t",
-				new GatewayProperties.Gateway(null, null, null, null, null, null, null, null, trustedProxies, null));
+				new GatewayProperties.Gateway(null, null, null, null, null, null, null, null, trustedProxies, null, null));
 	}
 
 }

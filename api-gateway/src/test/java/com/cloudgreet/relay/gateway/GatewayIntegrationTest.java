@@ -46,7 +46,7 @@ import static org.awaitility.Awaitility.await;
 @EmbeddedKafka(partitions = 1, topics = { Topics.EMAIL, Topics.SMS, Topics.WEBHOOK })
 public abstract class GatewayIntegrationTest {
 
-	protected static final String ADMIN_TOKEN = "test-admin-token";
+	protected static final String ADMIN_TOKEN = "test-admin-token-at-least-32-characters";
 
 	protected static final MockWebServer OWNERS = new MockWebServer();
 

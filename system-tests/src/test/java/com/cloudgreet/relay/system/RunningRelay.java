@@ -20,7 +20,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  */
 final class RunningRelay {
 
-	static final String ADMIN_TOKEN = "system-test-admin-token";
+	static final String ADMIN_TOKEN = "system-test-admin-token-of-32-characters";
 
 	static final String DATABASE = System.getenv().getOrDefault("RELAY_SYSTEM_TEST_DATABASE", "relay_system_test");
 

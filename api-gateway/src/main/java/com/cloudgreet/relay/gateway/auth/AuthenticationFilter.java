@@ -5,9 +5,13 @@ import java.security.MessageDigest;
 
 import com.cloudgreet.relay.common.web.ApplicationServerFilter;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
+import com.cloudgreet.relay.gateway.ratelimit.KeyLookupBudget;
 import com.cloudgreet.relay.gateway.tenant.ApiKeyAuthenticator;
+import com.cloudgreet.relay.gateway.web.ClientIpResolver;
 import com.cloudgreet.relay.gateway.web.RequestLoop;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -17,7 +21,9 @@ import reactor.core.publisher.Mono;
 /**
  * Establishes the {@link Caller} of every request to the tenant and admin areas ({@link ApiPaths}).
  * It never refuses anything itself: rate limiting must see failed attempts first (they are limited per
- * client IP), and only then does {@link AccessFilter} answer {@code 401}.
+ * client IP), and only then does {@link AccessFilter} answer {@code 401}. The one exception: a key
+ * that no cache knows is looked up in the database only within its address's {@link KeyLookupBudget},
+ * and past it the request is refused with {@code 429} here.
  */
 @Component
 public class AuthenticationFilter extends ApplicationServerFilter implements Ordered {
@@ -26,14 +32,38 @@ public class AuthenticationFilter extends ApplicationServerFilter implements Ord
 
 	private static final String BEARER = "Bearer ";
 
+	/** 32 characters: 192 bits or more of a random token's usual alphabets, beyond any guessing. */
+	static final int MIN_ADMIN_TOKEN_LENGTH = 32;
+
 	private final ApiKeyAuthenticator keys;
+
+	private final KeyLookupBudget lookups;
+
+	private final ClientIpResolver clientIps;
 
 	private final byte[] adminToken;
 
-	public AuthenticationFilter(ApiKeyAuthenticator keys, GatewayProperties properties) {
+	public AuthenticationFilter(ApiKeyAuthenticator keys, KeyLookupBudget lookups, ClientIpResolver clientIps,
+			GatewayProperties properties, Environment environment) {
 		this.keys = keys;
+		this.lookups = lookups;
+		this.clientIps = clientIps;
 		String token = properties.adminToken();
 		this.adminToken = token == null || token.isBlank() ? null : token.getBytes(StandardCharsets.UTF_8);
+		requireStrongAdminToken(token, environment);
+	}
+
+	/**
+	 * The per-IP limit slows guessing but does not stop it, so a short admin token stops start-up.
+	 * Only a developer's machine (profile {@code dev}, which {@code ./dev/up} and the k8s dev
+	 * overlay set) may keep an easy one. Blank is fine: it disables the admin API.
+	 */
+	private static void requireStrongAdminToken(String token, Environment environment) {
+		if (token != null && !token.isBlank() && token.length() < MIN_ADMIN_TOKEN_LENGTH
+				&& !environment.acceptsProfiles(Profiles.of("dev"))) {
+			throw new IllegalStateException("relay.admin-token (RELAY_ADMIN_TOKEN) must be at least "
+					+ MIN_ADMIN_TOKEN_LENGTH + " characters outside the dev profile, e.g. openssl rand -hex 32");
+		}
 	}
 
 	@Override
@@ -66,7 +96,8 @@ public class AuthenticationFilter extends ApplicationServerFilter implements Ord
 		}
 		// A well-formed key is always checked, even from an address whose anonymous budget is spent:
 		// that address is often an ingress proxy shared with everyone else.
-		return this.keys.authenticate(credentials)
+		Mono<Void> lookupAllowance = Mono.defer(() -> this.lookups.spend(this.clientIps.resolve(exchange.getRequest())));
+		return this.keys.authenticate(credentials, lookupAllowance)
 			.<Caller>map(Caller.Tenant::new)
 			.defaultIfEmpty(new Caller.Anonymous("The API key is not valid."));
 	}

@@ -30,6 +30,20 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("relay")
 public record GatewayProperties(String adminToken, @NotEmpty String internalToken, @Valid @NotNull Gateway gateway) {
 
+	/** Shown instead of a secret: configuration is printed in logs, failure analyses and debuggers. */
+	static final String REDACTED = "<redacted>";
+
+	@Override
+	public String toString() {
+		return "GatewayProperties[adminToken=" + redacted(this.adminToken) + ", internalToken="
+				+ redacted(this.internalToken) + ", gateway=" + this.gateway + "]";
+	}
+
+	/** Whether a secret is set, never what it is. */
+	static String redacted(String secret) {
+		return (secret == null || secret.isEmpty()) ? "<none>" : REDACTED;
+	}
+
 	/**
 	 * @param services where the owning services' internal APIs live
 	 * @param rateLimit who is limited and how much
@@ -44,14 +58,24 @@ public record GatewayProperties(String adminToken, @NotEmpty String internalToke
 	 * @param trustedProxies addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is believed
 	 * @param senderCacheTtl how long a tenant's sender allowlist is cached in process; bounds how long
 	 * another gateway still applies the old list after an admin change
+	 * @param keyCacheSecret key of the MAC on API key entries cached in Redis; blank: derived from the admin token
 	 */
 	public record Gateway(@Valid @NotNull Services services, @Valid @NotNull RateLimit rateLimit,
 			@Valid @NotNull Idempotency idempotency, @NotNull DataSize maxBodySize, @NotNull Duration acceptedTtl,
 			@NotNull Duration apiKeyCacheTtl, @NotNull Duration apiKeyLocalCacheTtl, @NotNull Duration unavailableRetryAfter, List<String> trustedProxies,
-			@NotNull Duration senderCacheTtl) {
+			@NotNull Duration senderCacheTtl, String keyCacheSecret) {
 
 		public Gateway {
 			trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+		}
+
+		@Override
+		public String toString() {
+			return "Gateway[services=" + this.services + ", rateLimit=" + this.rateLimit + ", idempotency="
+					+ this.idempotency + ", maxBodySize=" + this.maxBodySize + ", acceptedTtl=" + this.acceptedTtl
+					+ ", apiKeyCacheTtl=" + this.apiKeyCacheTtl + ", apiKeyLocalCacheTtl=" + this.apiKeyLocalCacheTtl
+					+ ", unavailableRetryAfter=" + this.unavailableRetryAfter + ", trustedProxies=" + this.trustedProxies
+					+ ", senderCacheTtl=" + this.senderCacheTtl + ", keyCacheSecret=" + redacted(this.keyCacheSecret) + "]";
 		}
 
 	}
@@ -74,10 +98,12 @@ public record GatewayProperties(String adminToken, @NotEmpty String internalToke
 	 * @param redisProbeInterval while degraded, how often one request tries Redis again
 	 * @param redisTimeout how long a decision may take; a slower one is an unknown outcome: that
 	 * request gets {@code 503}, and the limiter does not degrade
+	 * @param keyLookup per client IP, database lookups of API keys that no cache knows
 	 */
 	public record RateLimit(boolean enabled, @Name("default") @Valid @NotNull Rate defaultRate,
 			@Valid @NotNull Rate ip, Map<String, @Valid RouteLimit> routes, @NotNull FailureMode redisFailureMode,
-			@Min(1) int expectedReplicas, @NotNull Duration redisProbeInterval, @NotNull Duration redisTimeout) {
+			@Min(1) int expectedReplicas, @NotNull Duration redisProbeInterval, @NotNull Duration redisTimeout,
+			@Valid @NotNull Rate keyLookup) {
 
 		public RateLimit {
 			routes = routes == null ? Map.of() : Map.copyOf(routes);

@@ -42,6 +42,7 @@ import reactor.core.publisher.Mono;
  * ({@link IdempotentRequest}), so a request that runs again because its stored answer was lost
  * (client gone, Redis store failed, marker expired) publishes the same id a second time, which
  * the consumers de-duplicate. Signing secrets in an answer are stored redacted ({@link SecretRedaction}).
+ * A keyed request runs to its end even if its client leaves, so its answer is there for the retry.
  */
 @Component
 public class IdempotencyStore {
@@ -128,7 +129,7 @@ public class IdempotencyStore {
 
 	private Mono<Reply> run(String redisKey, String marker, String fingerprint,
 			java.util.function.Supplier<Mono<Reply>> action) {
-		return Mono.defer(action)
+		Mono<Reply> outcome = Mono.defer(action)
 			.flatMap((reply) -> reply.status() >= 500 ? release(redisKey, marker).thenReturn(reply)
 					: store(redisKey, marker, fingerprint, reply).thenReturn(reply))
 			.onErrorResume((ex) -> {
@@ -140,6 +141,12 @@ public class IdempotencyStore {
 				}
 				return release(redisKey, marker).then(Mono.error(ex));
 			});
+		// A client that goes away (its timeout, a dropped connection) does not stop a keyed request
+		// half way: it runs to its end and its answer is stored, so the client's retry gets the replay.
+		// Cancelled with the client, the owner may already have acted (an endpoint created, which has
+		// no id derived from the key) with nothing stored, and the retry would act again once the
+		// in-flight marker lapsed.
+		return Mono.deferContextual((context) -> Mono.fromFuture(outcome.contextWrite(context).toFuture(), true));
 	}
 
 	private static Map<String, String> problemHeaders(ApiProblem problem) {

@@ -70,13 +70,18 @@ public class RateLimitFilter extends NamedWebFilter implements Ordered {
 				if (decision.allowed()) {
 					return chain.filter(exchange);
 				}
-				HttpHeaders problemHeaders = new HttpHeaders();
-				RateLimitHeaders.write(problemHeaders, decision);
-				return Mono.error(new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, ProblemTypes.RATE_LIMITED,
-						"Too many requests", "The " + decision.tightest().limit().name()
-								+ " rate limit is exhausted; retry after the time in Retry-After.",
-						List.of(), problemHeaders));
+				return Mono.error(refusal(decision));
 			});
+	}
+
+	/** The {@code 429} of a refused decision, carrying its RateLimit fields and {@code Retry-After}. */
+	static ApiProblem refusal(Decision decision) {
+		HttpHeaders problemHeaders = new HttpHeaders();
+		RateLimitHeaders.write(problemHeaders, decision);
+		return new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, ProblemTypes.RATE_LIMITED, "Too many requests",
+				"The " + decision.tightest().limit().name()
+						+ " rate limit is exhausted; retry after the time in Retry-After.",
+				List.of(), problemHeaders);
 	}
 
 }

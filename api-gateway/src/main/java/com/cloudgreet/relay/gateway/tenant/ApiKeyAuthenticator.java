@@ -10,6 +10,8 @@ import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,10 @@ import reactor.util.retry.Retry;
  * serves the entry and refreshes it in the background, so busy keys are re-checked regularly
  * without any request waiting for it. Keys found nowhere are remembered as unknown for the same
  * TTL, so a client repeating a wrong key costs one lookup, not one per request.
+ *
+ * <p>Entries in Redis carry a MAC only gateways can compute ({@link KeyCacheSeal}); one without it
+ * is not believed. A database lookup (a key no cache knows) first takes the caller's allowance,
+ * the per-address budget of such lookups, so random keys cannot cost a query each.
  */
 @Component
 public class ApiKeyAuthenticator {
@@ -60,9 +66,20 @@ public class ApiKeyAuthenticator {
 
 	private volatile Disposable evictions;
 
-	public ApiKeyAuthenticator(TenantStore store, ReactiveStringRedisTemplate redis, GatewayProperties properties) {
+	/** Lookups past the in-process cache: a flood of unknown keys shows here first. */
+	private final Counter redisLookups;
+
+	private final Counter databaseLookups;
+
+	private final KeyCacheSeal seal;
+
+	public ApiKeyAuthenticator(TenantStore store, ReactiveStringRedisTemplate redis, GatewayProperties properties,
+			MeterRegistry meters) {
 		this.store = store;
 		this.redis = redis;
+		this.redisLookups = lookups(meters, "redis");
+		this.databaseLookups = lookups(meters, "database");
+		this.seal = KeyCacheSeal.of(properties);
 		this.cacheTtl = properties.gateway().apiKeyCacheTtl();
 		this.retryAfter = properties.gateway().unavailableRetryAfter();
 		Duration localTtl = properties.gateway().apiKeyLocalCacheTtl();
@@ -78,15 +95,16 @@ public class ApiKeyAuthenticator {
 
 	/**
 	 * The tenant of {@code apiKey}, or empty if it is not a live key. Fails with a {@code 503}
-	 * problem when the key cannot be checked (the database is unreachable and no cache knows it).
+	 * problem when the key cannot be checked (the database is unreachable and no cache knows it),
+	 * or with the error of {@code allowance}, which a database lookup waits for first.
 	 */
-	public Mono<TenantKey> authenticate(String apiKey) {
+	public Mono<TenantKey> authenticate(String apiKey, Mono<Void> allowance) {
 		if (!ApiKeys.isWellFormed(apiKey)) {
 			return Mono.empty();
 		}
 		String hash = ApiKeys.hash(apiKey);
 		if (this.local == null) {
-			return lookup(hash);
+			return lookup(hash, allowance);
 		}
 		CompletableFuture<TenantKey> known = this.local.getIfPresent(hash);
 		if (known != null && known.isDone() && !known.isCompletedExceptionally()) {
@@ -96,29 +114,42 @@ public class ApiKeyAuthenticator {
 			return Mono.empty();
 		}
 		// Only live keys are kept as entries: unknown ones are a bounded flag, so they cannot fill the heap.
-		return lookup(hash).doOnNext((key) -> this.local.put(hash, CompletableFuture.completedFuture(key)))
+		return lookup(hash, allowance).doOnNext((key) -> this.local.put(hash, CompletableFuture.completedFuture(key)))
 			.switchIfEmpty(Mono.fromRunnable(() -> this.unknown.put(hash, Boolean.TRUE)));
 	}
 
 	/** Redis, then PostgreSQL; a database failure is a 503 the client may retry, not a 500. */
-	private Mono<TenantKey> lookup(String hash) {
+	private Mono<TenantKey> lookup(String hash, Mono<Void> allowance) {
 		String cacheKey = CACHE_PREFIX + hash;
-		Mono<TenantKey> cached = this.redis.opsForValue()
-			.get(cacheKey)
+		Mono<TenantKey> cached = Mono.defer(() -> {
+			this.redisLookups.increment();
+			return this.redis.opsForValue().get(cacheKey);
+		})
+			.mapNotNull((entry) -> this.seal.open(hash, entry))
 			.mapNotNull(TenantKey::decode)
 			.onErrorResume((ex) -> {
 				log.debug("API key cache unavailable, reading the database: {}", ex.toString());
 				return Mono.empty();
 			});
-		return cached.switchIfEmpty(Mono.defer(() -> this.store.findByKeyHash(hash)
+		return cached.switchIfEmpty(allowance.then(Mono.defer(() -> {
+			this.databaseLookups.increment();
+			return this.store.findByKeyHash(hash);
+		}))
 			.onErrorMap((ex) -> !(ex instanceof ApiProblem), (ex) -> {
 				log.warn("API key lookup failed: {}", ex.toString());
 				return ApiProblem.unavailable("API keys cannot be checked right now; retry shortly.", this.retryAfter);
 			})
 			.flatMap((key) -> this.redis.opsForValue()
-				.set(cacheKey, key.encode(), this.cacheTtl)
+				.set(cacheKey, this.seal.seal(hash, key.encode()), this.cacheTtl)
 				.onErrorReturn(false)
-				.thenReturn(key))));
+				.thenReturn(key)));
+	}
+
+	private static Counter lookups(MeterRegistry meters, String source) {
+		return Counter.builder("relay.gateway.api.key.lookups")
+			.description("API key lookups that missed the in-process cache, by where they looked")
+			.tag("source", source)
+			.register(meters);
 	}
 
 	/** Background refresh of in-process entries: a revoked key disappears; an outage keeps the entry. */
@@ -126,12 +157,12 @@ public class ApiKeyAuthenticator {
 
 		@Override
 		public CompletableFuture<TenantKey> asyncLoad(String hash, Executor executor) {
-			return lookup(hash).toFuture();
+			return lookup(hash, Mono.empty()).toFuture();
 		}
 
 		@Override
 		public CompletableFuture<TenantKey> asyncReload(String hash, TenantKey old, Executor executor) {
-			return lookup(hash).onErrorReturn(old).toFuture();
+			return lookup(hash, Mono.empty()).onErrorReturn(old).toFuture();
 		}
 
 	}
