@@ -109,6 +109,7 @@ public class MessageStatusController {
 			schema = @Schema(implementation = ApiSchemas.Accepted.class)))
 	@ApiResponse(responseCode = "404", description = "No such message for this tenant", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	@ApiResponse(responseCode = "409", description = "Not failed or dead-lettered", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "422", description = "The message's sender is not (or no longer) on the tenant's allowlist (`sender-not-allowed`, naming the field, never the address)", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	@ApiResponse(responseCode = "503", description = "The owning service is unavailable; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	public Mono<ResponseEntity<byte[]>> retry(@PathVariable String id, ServerWebExchange exchange) {
 		String tenantId = Caller.tenant(exchange).tenantId();
