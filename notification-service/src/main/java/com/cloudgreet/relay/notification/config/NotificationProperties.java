@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
+import com.cloudgreet.relay.common.privacy.RedactedToString;
 import com.cloudgreet.relay.delivery.retention.RetentionSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
@@ -61,8 +62,7 @@ public record NotificationProperties(@NotBlank String internalToken, @Valid @Not
 
 		@Override
 		public String toString() {
-			return "Twilio[baseUrl=" + this.baseUrl + ", accountSid=" + this.accountSid + ", from=" + this.from
-					+ ", authToken=" + (this.authToken == null ? "null" : "***") + "]";
+			return RedactedToString.of(this, "authToken");
 		}
 
 	}
@@ -84,8 +84,7 @@ public record NotificationProperties(@NotBlank String internalToken, @Valid @Not
 		@Override
 		public String toString() {
 			// The webhook URL embeds Slack's secret token.
-			return "Alerts[slackWebhookUrl=" + (this.slackWebhookUrl == null || this.slackWebhookUrl.isBlank() ? "" : "***")
-					+ ", window=" + this.window + "]";
+			return RedactedToString.of(this, "slackWebhookUrl");
 		}
 
 	}
