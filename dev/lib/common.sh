@@ -90,3 +90,21 @@ ensure_database() {
     psql -h 127.0.0.1 -U postgres -qc "create database $1" >/dev/null
   fi
 }
+
+# ensure_roles DB: the services' PostgreSQL roles (relay_gateway, relay_notification, relay_webhook),
+# each owning its own schema of DB, from k8s/postgres/roles.sql (idempotent: it also hands over the
+# tables of a database the services once migrated as postgres). Local-only passwords unless the
+# caller set its own; db_password ROLE prints the one ROLE gets.
+ensure_roles() {
+  export RELAY_GATEWAY_DB_PASSWORD="${RELAY_GATEWAY_DB_PASSWORD:-dev-gateway-password}"
+  export RELAY_NOTIFICATION_DB_PASSWORD="${RELAY_NOTIFICATION_DB_PASSWORD:-dev-notification-password}"
+  export RELAY_WEBHOOK_DB_PASSWORD="${RELAY_WEBHOOK_DB_PASSWORD:-dev-webhook-password}"
+  PGOPTIONS='-c client_min_messages=warning' psql -h 127.0.0.1 -U postgres -d "$1" -q \
+    -f "$RELAY_ROOT/k8s/postgres/roles.sql" >/dev/null || die "could not create the services' roles (k8s/postgres/roles.sql, needs psql 15+)"
+}
+
+db_password() {
+  local var="RELAY_${1#relay_}_DB_PASSWORD"
+  var="${var^^}"
+  printf '%s' "${!var}"
+}

@@ -1,5 +1,9 @@
 package com.cloudgreet.relay.system;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -14,7 +18,8 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 /**
  * The running system every system test shares, started once per test JVM: the three packaged
  * services as processes, one real Kafka broker (KRaft, in this JVM), the real Redis and
- * PostgreSQL, and a Twilio-style SMS provider on loopback. Stopped when the JVM exits. A test may
+ * PostgreSQL, and a Twilio-style SMS provider on loopback. Each service connects to PostgreSQL as
+ * its own role, created by the same bootstrap a deployment runs ({@code k8s/postgres/roles.sql}). Stopped when the JVM exits. A test may
  * kill a consumer service and {@link ServiceProcess#restart() restart} it; it is healthy again
  * when that test ends.
  */
@@ -48,8 +53,9 @@ final class RunningRelay {
 		started = true;
 		KAFKA.afterPropertiesSet();
 		recreateDatabase();
-		NOTIFICATION.start(with(consumer(), notificationSettings()));
-		WEBHOOK.start(with(consumer(), Map.of("relay.webhooks.allow-private-networks", "true",
+		createRoles();
+		NOTIFICATION.start(with(with(consumer(), role("relay_notification")), notificationSettings()));
+		WEBHOOK.start(with(with(consumer(), role("relay_webhook")), Map.of("relay.webhooks.allow-private-networks", "true",
 				"relay.webhooks.retry-delays", "1s,1s", "relay.webhooks.secret-keys.st",
 				"c3lzdGVtLXRlc3Qtd2ViaG9vay1zZWNyZXQta2V5MzI=", "relay.webhooks.secret-key-id", "st",
 				// As for SMS: the lease outlasts the retry stages, and must exceed the timeout.
@@ -63,7 +69,7 @@ final class RunningRelay {
 	static Map<String, String> gatewaySettings() {
 		// Every probe comes from 127.0.0.1: a large per-IP budget for failed attempts lets the
 		// access-control table see what the access decision answers, not 429.
-		return with(shared(), Map.of("relay.admin-token", ADMIN_TOKEN, "relay.gateway.services.notification-url",
+		return with(with(shared(), role("relay_gateway")), Map.of("relay.admin-token", ADMIN_TOKEN, "relay.gateway.services.notification-url",
 				NOTIFICATION.url(), "relay.gateway.services.webhook-url", WEBHOOK.url(),
 				"relay.gateway.rate-limit.ip.burst", "100000"));
 	}
@@ -109,6 +115,40 @@ final class RunningRelay {
 				// One broker, whose request topics have 3 partitions.
 				"relay.kafka.topics.partitions", "3", "relay.kafka.topics.replication-factor", "1",
 				"relay.kafka.topics.min-insync-replicas", "1");
+	}
+
+	/** The database user (application and migrations) of a service: its own role from roles.sql. */
+	private static Map<String, String> role(String role) {
+		return Map.of("spring.r2dbc.username", role, "spring.r2dbc.password", password(role), "spring.flyway.user", role,
+				"spring.flyway.password", password(role));
+	}
+
+	private static String password(String role) {
+		return "system-test-" + role;
+	}
+
+	/** Runs the roles bootstrap with psql, as ./dev/up does, its passwords in the environment. */
+	private static void createRoles() {
+		Path script = ServiceProcess.ROOT.resolve("k8s/postgres/roles.sql");
+		ProcessBuilder psql = new ProcessBuilder("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", DATABASE, "-q", "-f",
+				script.toString()).redirectErrorStream(true);
+		psql.environment().putAll(Map.of("RELAY_GATEWAY_DB_PASSWORD", password("relay_gateway"),
+				"RELAY_NOTIFICATION_DB_PASSWORD", password("relay_notification"), "RELAY_WEBHOOK_DB_PASSWORD",
+				password("relay_webhook"), "PGOPTIONS", "-c client_min_messages=warning"));
+		try {
+			Process process = psql.start();
+			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (process.waitFor() != 0) {
+				throw new IllegalStateException("psql -f " + script + " failed:\n" + output);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static void stop() {

@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  */
 final class ServiceProcess {
 
-	private static final Path ROOT = Path.of(System.getProperty("relay.root", "..")).toAbsolutePath().normalize();
+	static final Path ROOT = Path.of(System.getProperty("relay.root", "..")).toAbsolutePath().normalize();
 
 	private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -129,6 +129,11 @@ final class ServiceProcess {
 
 	Path log() {
 		return this.log;
+	}
+
+	/** A setting this instance was started with, or {@code fallback} (its application.yml default). */
+	String setting(String key, String fallback) {
+		return this.properties.getOrDefault(key, fallback);
 	}
 
 	String name() {

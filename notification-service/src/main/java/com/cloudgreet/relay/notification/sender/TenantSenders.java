@@ -63,7 +63,7 @@ public class TenantSenders implements SenderCheck {
 
 	private Mono<AllowedSenders> allowed(String tenantId) {
 		return Mono.fromFuture(() -> this.cache.get(tenantId, (id, executor) -> this.db
-			.sql("select email_senders, sms_senders from gateway.tenant where id = :id")
+			.sql("select email_senders, sms_senders from gateway.tenant_senders where id = :id")
 			.bind("id", id)
 			.map((row, meta) -> senders(row.get(0, String[].class), row.get(1, String[].class)))
 			.one()
