@@ -17,8 +17,9 @@ import reactor.core.publisher.Mono;
 /**
  * Checks a consumed request's sender against its tenant's allowlist, as the gateway did: a
  * producer writing to Kafka directly must not send as someone its tenant may not. The allowlist
- * is the gateway's ({@code gateway.tenant}, migration V2 of api-gateway), read from the same
- * database rather than copied, and cached per tenant for {@code relay.senders.cache-ttl}. A
+ * is the gateway's, read from the same database rather than copied, through the one view its role
+ * may read ({@code gateway.tenant_senders}, migration V3 of api-gateway: not the tenant table with its
+ * key hashes), and cached per tenant for {@code relay.senders.cache-ttl}. A
  * tenant the gateway does not know has no allowed senders.
  *
  * <p>At intake a refusal is an {@link InvalidMessageException} under {@code /data}: the record goes
