@@ -1,11 +1,12 @@
 package com.cloudgreet.relay.common.kafka.producer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
@@ -43,7 +44,8 @@ public final class ProducerAllowlist {
 
 	/** Fails start-up on a bad entry, naming the setting and never a key. */
 	public static ProducerAllowlist of(ProducerAllowlistProperties properties) {
-		Map<String, Principal> principals = new LinkedHashMap<>();
+		// Sorted: the start-up log lists them in a stable order.
+		Map<String, Principal> principals = new TreeMap<>();
 		properties.producers().forEach((name, producer) -> {
 			String setting = "relay.kafka.producers." + name;
 			if (!NAME.matcher(name).matches() || ANONYMOUS.equals(name)) {
@@ -56,7 +58,7 @@ public final class ProducerAllowlist {
 			principals.put(name, new Principal(SigningKey.decode(producer.key(), setting + ".key"),
 					Tenants.of(producer.tenants(), setting + ".tenants")));
 		});
-		return new ProducerAllowlist(Map.copyOf(principals),
+		return new ProducerAllowlist(Collections.unmodifiableMap(principals),
 				Tenants.of(properties.anonymousTenants(), "relay.kafka.anonymous-tenants"));
 	}
 
@@ -125,7 +127,10 @@ public final class ProducerAllowlist {
 
 		@Override
 		public String toString() {
-			return this.all ? "all tenants" : this.ids.size() + (this.ids.size() == 1 ? " tenant" : " tenants");
+			if (this.all) {
+				return "all tenants";
+			}
+			return this.ids.isEmpty() ? "no tenant" : this.ids.size() + (this.ids.size() == 1 ? " tenant" : " tenants");
 		}
 
 	}
