@@ -165,7 +165,7 @@ redis-cli -h 127.0.0.1 -p 6379 -n "$REDIS_DB" FLUSHDB >/dev/null
 # JIT, a fifth of the throughput). The measured window is then a second recording (below).
 JFR_OPTS=""
 [[ "${PROFILE:-0}" == 1 ]] && JFR_OPTS="-XX:StartFlightRecording=name=startup,settings=${JFR_SETTINGS:-profile},maxage=30s"
-env RELAY_ADMIN_TOKEN=bench-admin-token-of-at-least-32-chars RELAY_INTERNAL_TOKEN=bench-internal-token java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m} $JFR_OPTS -jar "$JAR" \
+env RELAY_ADMIN_TOKEN=bench-admin-token-of-at-least-32-chars RELAY_INTERNAL_TOKEN=bench-internal-token RELAY_KAFKA_PRODUCER_KEY=ZGV2LW9ubHktZ2F0ZXdheS1rYWZrYS1rZXktMzJieXQ= java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m} $JFR_OPTS -jar "$JAR" \
   --server.port=$GATEWAY_PORT --management.server.port=$GATEWAY_MGMT \
   --spring.kafka.bootstrap-servers=127.0.0.1:19192 --spring.data.redis.url="redis://127.0.0.1:6379/$REDIS_DB" \
   --spring.r2dbc.url=r2dbc:postgresql://127.0.0.1:5432/relay_bench_gateway \

@@ -220,6 +220,9 @@ def service_env(module, instance):
         "RELAY_WEBHOOKS_SECRETKEYID": "dev",
         "RELAY_WEBHOOKS_SECRETKEYS_DEV": "ZGV2LW9ubHktd2ViaG9vay1zZWNyZXQta2V5LTMyYnk=",
         "RELAY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true",
+        # As ./dev/up: the gateway signs with this key, the consumers accept it, unsigned records act for all.
+        "RELAY_KAFKA_PRODUCER_KEY": "ZGV2LW9ubHktZ2F0ZXdheS1rYWZrYS1rZXktMzJieXQ=", "RELAY_KAFKA_PRODUCERS_GATEWAY_KEY": "ZGV2LW9ubHktZ2F0ZXdheS1rYWZrYS1rZXktMzJieXQ=",
+        "RELAY_KAFKA_ANONYMOUSTENANTS": "*",
         "SERVER_ADDRESS": "127.0.0.1", "MANAGEMENT_SERVER_ADDRESS": "127.0.0.1",
         "SERVER_PORT": str(http_port(module, instance)), "MANAGEMENT_SERVER_PORT": str(mgmt_port(module, instance)),
         "SPRING_R2DBC_URL": f"r2dbc:postgresql://127.0.0.1:{PG_PORT}/relay",

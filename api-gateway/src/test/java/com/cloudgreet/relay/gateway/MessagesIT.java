@@ -2,11 +2,15 @@ package com.cloudgreet.relay.gateway;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.event.RelayRequest;
+import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlist;
+import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlistProperties;
 import com.cloudgreet.relay.common.message.EmailMessage;
 import com.cloudgreet.relay.common.message.SmsMessage;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +20,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import tools.jackson.databind.JsonNode;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -56,6 +61,29 @@ class MessagesIT extends GatewayIntegrationTest {
 		assertThat(request.event().tenantid()).isEqualTo(tenant.id());
 		assertThat(request.event().source()).isEqualTo("/relay/api-gateway");
 		assertThat(((EmailMessage) request.payload()).subject()).isEqualTo("Hello");
+	}
+
+	/** The consumers believe the record's tenant because the gateway's signature verifies (relay-producer). */
+	@Test
+	void signsEveryPublishedRecordAsTheGatewaySoConsumersBelieveItsTenant() {
+		NewTenant tenant = createTenant();
+		this.web.post()
+			.uri("/v1/messages/email")
+			.header("Authorization", "Bearer " + tenant.apiKey())
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(email("Signed"))
+			.exchange()
+			.expectStatus()
+			.isAccepted();
+
+		ConsumerRecord<String, byte[]> record = recordsOf(Topics.EMAIL, tenant.id(), (r) -> !r.isEmpty()).get(0);
+		assertThat(record.headers().lastHeader(RelayKafkaHeaders.PRODUCER)).as("relay-producer header").isNotNull();
+		assertThat(new String(record.headers().lastHeader(RelayKafkaHeaders.PRODUCER).value(), UTF_8)).isEqualTo("gateway");
+		// As the consumers check it, with the key their test profiles list for "gateway" and nothing else allowed.
+		ProducerAllowlist consumers = ProducerAllowlist.of(new ProducerAllowlistProperties(Map.of("gateway",
+				new ProducerAllowlistProperties.Producer("Z2F0ZXdheS10ZXN0LWtleS1vZi0zMi1ieXRlcy14eHg=", List.of("*"))),
+				List.of()));
+		assertThat(consumers.refusal(record, tenant.id())).isEmpty();
 	}
 
 	@Test

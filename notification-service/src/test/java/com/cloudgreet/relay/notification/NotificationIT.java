@@ -64,6 +64,15 @@ public abstract class NotificationIT {
 
 	protected static final String TWILIO_MESSAGES = "/2010-04-01/Accounts/ACtest0000000000000000000000000000/Messages.json";
 
+	/** A named direct producer of the tests (relay.kafka.producers.billing), allowed for one tenant only. */
+	protected static final String BILLING = "billing";
+
+	/** base64 of "billing-test-key-of-32-bytes-xxx". */
+	protected static final String BILLING_KEY = "YmlsbGluZy10ZXN0LWtleS1vZi0zMi1ieXRlcy14eHg=";
+
+	/** The one tenant BILLING may act for; fresh per run, like every tenant of these tests. */
+	protected static final String BILLING_TENANT = RelayIds.next(IdKind.TENANT);
+
 	static {
 		SMTP.start();
 		TWILIO.start();
@@ -81,6 +90,8 @@ public abstract class NotificationIT {
 		registry.add("spring.mail.host", () -> "127.0.0.1");
 		registry.add("spring.mail.port", () -> SMTP.getSmtp().getPort());
 		registry.add("relay.sms.twilio.base-url", () -> TWILIO.baseUrl());
+		registry.add("relay.kafka.producers." + BILLING + ".key", () -> BILLING_KEY);
+		registry.add("relay.kafka.producers." + BILLING + ".tenants", () -> BILLING_TENANT);
 	}
 
 	@Autowired

@@ -43,6 +43,9 @@ final class RunningRelay {
 
 	private static boolean started;
 
+	/** base64 of "system-test-gateway-kafka-key-32". */
+	private static final String GATEWAY_KAFKA_KEY = "c3lzdGVtLXRlc3QtZ2F0ZXdheS1rYWZrYS1rZXktMzI=";
+
 	private RunningRelay() {
 	}
 
@@ -114,7 +117,11 @@ final class RunningRelay {
 				"jdbc:postgresql://127.0.0.1:5432/" + DATABASE, "relay.internal-token", "system-test-internal-token",
 				// One broker, whose request topics have 3 partitions.
 				"relay.kafka.topics.partitions", "3", "relay.kafka.topics.replication-factor", "1",
-				"relay.kafka.topics.min-insync-replicas", "1");
+				"relay.kafka.topics.min-insync-replicas", "1",
+				// The gateway signs with the key the consumers accept for producer "gateway"; records the
+				// tests produce themselves are unsigned, allowed for every tenant as in ./dev/up.
+				"relay.kafka.producer.key", GATEWAY_KAFKA_KEY, "relay.kafka.producers.gateway.key", GATEWAY_KAFKA_KEY,
+				"relay.kafka.anonymous-tenants", "*");
 	}
 
 	/** The database user (application and migrations) of a service: its own role from roles.sql. */

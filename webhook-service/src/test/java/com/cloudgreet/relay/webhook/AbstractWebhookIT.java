@@ -42,6 +42,15 @@ public abstract class AbstractWebhookIT {
 
 	protected static final String TOKEN = "test-internal-token";
 
+	/** A named direct producer of the tests (relay.kafka.producers.billing), allowed for one tenant only. */
+	protected static final String BILLING = "billing";
+
+	/** base64 of "billing-test-key-of-32-bytes-xxx". */
+	protected static final String BILLING_KEY = "YmlsbGluZy10ZXN0LWtleS1vZi0zMi1ieXRlcy14eHg=";
+
+	/** The one tenant BILLING may act for; fresh per run, like every tenant of these tests. */
+	protected static final String BILLING_TENANT = RelayIds.next(IdKind.TENANT);
+
 	@Autowired
 	protected WebTestClient web;
 
@@ -66,6 +75,8 @@ public abstract class AbstractWebhookIT {
 	@DynamicPropertySource
 	static void dns(DynamicPropertyRegistry registry) {
 		registry.add("relay.webhooks.dns.servers", DNS::hostAndPort);
+		registry.add("relay.kafka.producers." + BILLING + ".key", () -> BILLING_KEY);
+		registry.add("relay.kafka.producers." + BILLING + ".tenants", () -> BILLING_TENANT);
 	}
 
 	protected WebTestClient.RequestHeadersSpec<?> get(String tenantId, String path) {

@@ -7,7 +7,11 @@ import java.util.concurrent.Executor;
 import com.cloudgreet.relay.common.event.CloudEvent;
 import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
+import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlist;
+import com.cloudgreet.relay.common.kafka.producer.ProducerSignature;
+import com.cloudgreet.relay.common.kafka.producer.SigningKey;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
+import com.cloudgreet.relay.gateway.config.ProducerKeyProperties;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.problem.ProblemExceptionHandler;
 import com.cloudgreet.relay.gateway.web.RequestTrace;
@@ -36,6 +40,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * retry can fix: it is {@code 413}, refused before sending when the producer's
  * {@code max.request.size} would refuse it, and mapped from {@link RecordTooLargeException} when
  * the broker's limit ({@code max.message.bytes}) is the lower one.
+ * <p>
+ * Every record is signed as producer {@code gateway} (relay-producer, relay-producer-signature):
+ * the consumers believe a record's tenant only from a producer allowed to act for it, and the
+ * gateway acts for every tenant.
  */
 @Component
 public class MessagePublisher {
@@ -66,8 +74,14 @@ public class MessagePublisher {
 
 	private final SendPath sendPath;
 
-	public MessagePublisher(KafkaTemplate<String, byte[]> kafka, GatewayProperties properties) {
+	private final SigningKey signingKey;
+
+	private static final byte[] GATEWAY = ProducerAllowlist.GATEWAY.getBytes(UTF_8);
+
+	public MessagePublisher(KafkaTemplate<String, byte[]> kafka, GatewayProperties properties,
+			ProducerKeyProperties producerKey) {
 		this.kafka = kafka;
+		this.signingKey = signingKey(producerKey);
 		this.sendPath = new SendPath(kafka);
 		this.retryAfter = properties.gateway().unavailableRetryAfter();
 		this.maxRecordBytes = maxRequestSize(kafka);
@@ -77,6 +91,17 @@ public class MessagePublisher {
 			throw new IllegalStateException("relay.gateway.max-body-size (" + maxBody
 					+ " bytes) exceeds the Kafka producer's max.request.size (" + this.maxRecordBytes
 					+ " bytes); lower the one or raise the other (and the topics' max.message.bytes)");
+		}
+	}
+
+	/** Start-up stops without a usable key: unsigned records would all be dead-lettered by the consumers. */
+	private static SigningKey signingKey(ProducerKeyProperties producerKey) {
+		try {
+			return SigningKey.decode(producerKey.key(), "relay.kafka.producer.key");
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException(ex.getMessage() + ". The gateway signs every record it publishes with it, "
+					+ "and the consumers list the same key as relay.kafka.producers.gateway.key.");
 		}
 	}
 
@@ -99,10 +124,13 @@ public class MessagePublisher {
 	 * connection's event loop anyway, so this moves that hop earlier rather than adding one.
 	 */
 	public Mono<Void> publish(CloudEvent event, String recordKey, Executor completion) {
-		ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.channel().topic(), recordKey,
-				CloudEventCodec.encode(event));
+		byte[] value = CloudEventCodec.encode(event);
+		ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.channel().topic(), recordKey, value);
 		record.headers().add(RelayKafkaHeaders.CONTENT_TYPE, RelayKafkaHeaders.CLOUDEVENTS_JSON.getBytes(UTF_8));
 		record.headers().add(RelayKafkaHeaders.TENANT_ID, event.tenantid().getBytes(UTF_8));
+		record.headers().add(RelayKafkaHeaders.PRODUCER, GATEWAY);
+		record.headers().add(RelayKafkaHeaders.PRODUCER_SIGNATURE,
+				ProducerSignature.sign(this.signingKey, record.topic(), recordKey, value).getBytes(UTF_8));
 		int size = estimatedSize(record);
 		if (size > this.maxRecordBytes) {
 			return Mono.error(tooLarge(size));

@@ -20,6 +20,15 @@ public final class RelayKafkaHeaders {
 	/** The endpoint of that delivery. */
 	public static final String ENDPOINT_ID = "relay-endpoint-id";
 
+	/**
+	 * The principal that produced a record, as named in the consumers' {@code relay.kafka.producers};
+	 * absent on an unsigned record (principal {@code anonymous}).
+	 */
+	public static final String PRODUCER = "relay-producer";
+
+	/** {@code v1,<base64 HMAC-SHA256>} with that principal's key over the record (ProducerSignature). */
+	public static final String PRODUCER_SIGNATURE = "relay-producer-signature";
+
 	private RelayKafkaHeaders() {
 	}
 

@@ -5,17 +5,19 @@ import java.util.List;
 import com.cloudgreet.relay.common.kafka.DeclaredTopics;
 import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlistConfiguration;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
- * Kafka wiring: the topics this service uses, and the {@code kafka} health indicator. Retries are
- * not Kafka topics: the delivery engine schedules them in PostgreSQL.
+ * Kafka wiring: the topics this service uses, the {@code kafka} health indicator, and which
+ * producers may act for which tenants ({@code relay.kafka.producers}). Retries are not Kafka
+ * topics: the delivery engine schedules them in PostgreSQL.
  */
 @Configuration(proxyBeanMethods = false)
-@Import(RelayKafkaSupport.class)
+@Import({ RelayKafkaSupport.class, ProducerAllowlistConfiguration.class })
 public class KafkaConfiguration {
 
 	/**

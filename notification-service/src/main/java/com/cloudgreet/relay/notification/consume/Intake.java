@@ -14,6 +14,7 @@ import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlist;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
 import com.cloudgreet.relay.common.metrics.DeliveryMetrics;
 import com.cloudgreet.relay.common.metrics.RelayMetrics;
@@ -74,10 +75,13 @@ public class Intake {
 
 	private final DecodedRequests decoded;
 
+	private final ProducerAllowlist producers;
+
 	public Intake(MessageStore store, TenantSenders senders, Engines engines, DeadLetterPublisher deadLetters,
 			DeadLetterAlerter alerter, MeterRegistry meters, NotificationProperties properties,
-			DecodedRequests decoded) {
+			DecodedRequests decoded, ProducerAllowlist producers) {
 		this.store = store;
+		this.producers = producers;
 		this.decoded = decoded;
 		this.senders = senders;
 		this.engines = engines;
@@ -174,6 +178,10 @@ public class Intake {
 			return Mono.just(Item.poison(record, "unexpected error reading the record: " + ex.getClass().getSimpleName(),
 					null));
 		}
+		Optional<String> refusal = this.producers.refusal(record, request.tenantId());
+		if (refusal.isPresent()) {
+			return Mono.just(Item.refused(record, refusal.get()));
+		}
 		return this.senders.verify(request)
 			.thenReturn(Item.good(new NewMessage(request.id(), request.tenantId(),
 					new String(record.value(), StandardCharsets.UTF_8), traceparent(record), request)))
@@ -242,6 +250,15 @@ public class Intake {
 
 		static Item poison(ConsumerRecord<String, byte[]> record, String reason, String tenantId) {
 			return new Item(null, new Poison(record.key(), record.value(), reason, tenantId, true));
+		}
+
+		/**
+		 * A record whose producer may not act for the tenant it names: neither recorded in that
+		 * tenant's log (where a retry or bulk replay would send it, and its id would be taken) nor
+		 * labelled with the tenant in the DLT.
+		 */
+		static Item refused(ConsumerRecord<String, byte[]> record, String reason) {
+			return new Item(null, new Poison(record.key(), record.value(), reason, null, false));
 		}
 
 	}

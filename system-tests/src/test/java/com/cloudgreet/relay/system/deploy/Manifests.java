@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Rendered manifests, each object read into a typed model with nothing left over: the fabric8
- * Kubernetes model for built-in kinds, {@link KafkaTopic} for Strimzi's.
+ * Kubernetes model for built-in kinds, {@link KafkaTopic} and {@link KafkaUser} for Strimzi's.
  *
  * <p>fabric8's model never fails on an unknown field: every class keeps what it does not know in an
  * {@code additionalProperties} map (a Jackson any-setter), and a value of the wrong type lands there
@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A kind fabric8 has no class for comes back as a {@link GenericKubernetesResource}, which is
  * refused the same way: an API server would not know it either.
  */
-record Manifests(List<HasMetadata> objects, List<KafkaTopic> kafkaTopics) {
+record Manifests(List<HasMetadata> objects, List<KafkaTopic> kafkaTopics, List<KafkaUser> kafkaUsers) {
 
 	private static final YAMLMapper YAML = YAMLMapper.builder()
 		.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -57,6 +57,7 @@ record Manifests(List<HasMetadata> objects, List<KafkaTopic> kafkaTopics) {
 	static Manifests parse(String yaml) {
 		List<HasMetadata> objects = new ArrayList<>();
 		List<KafkaTopic> topics = new ArrayList<>();
+		List<KafkaUser> users = new ArrayList<>();
 		List<String> problems = new ArrayList<>();
 		List<JsonNode> documents;
 		try (MappingIterator<JsonNode> iterator = YAML.readerFor(JsonNode.class).readValues(yaml)) {
@@ -68,7 +69,11 @@ record Manifests(List<HasMetadata> objects, List<KafkaTopic> kafkaTopics) {
 			}
 			String id = document.path("kind").asString("?") + "/" + document.path("metadata").path("name").asString("?");
 			try {
-				if (KafkaTopic.API_VERSION.equals(document.path("apiVersion").asString(""))) {
+				if (KafkaTopic.API_VERSION.equals(document.path("apiVersion").asString(""))
+						&& KafkaUser.KIND.equals(document.path("kind").asString(""))) {
+					users.add(YAML.treeToValue(document, KafkaUser.class));
+				}
+				else if (KafkaTopic.API_VERSION.equals(document.path("apiVersion").asString(""))) {
 					topics.add(YAML.treeToValue(document, KafkaTopic.class));
 				}
 				else {
@@ -95,7 +100,7 @@ record Manifests(List<HasMetadata> objects, List<KafkaTopic> kafkaTopics) {
 		if (!problems.isEmpty()) {
 			throw new InvalidManifestException(problems);
 		}
-		return new Manifests(List.copyOf(objects), List.copyOf(topics));
+		return new Manifests(List.copyOf(objects), List.copyOf(topics), List.copyOf(users));
 	}
 
 	private static HasMetadata kubernetesObject(JsonNode document) {
@@ -160,6 +165,13 @@ record Manifests(List<HasMetadata> objects, List<KafkaTopic> kafkaTopics) {
 
 	private static String join(String path, String name) {
 		return path.isEmpty() ? name : path + "." + name;
+	}
+
+	/** The one KafkaUser named {@code name}. */
+	KafkaUser kafkaUser(String name) {
+		List<KafkaUser> matching = this.kafkaUsers.stream().filter((user) -> name.equals(user.metadata().name())).toList();
+		assertThat(matching).as("KafkaUser " + name).hasSize(1);
+		return matching.get(0);
 	}
 
 	<T extends HasMetadata> List<T> all(Class<T> type) {

@@ -194,6 +194,117 @@ class ProdOverlayTest {
 						&& cluster.equals(peer.getPodSelector().getMatchLabels().get(KafkaTopic.CLUSTER_LABEL))));
 	}
 
+	/** Kafka's ACLs decide who may write a request topic at all (for whom: the consumers' allowlist). */
+	@Test
+	void onlyTheGatewayAndNamedProducersMayWriteRequestTopics() {
+		KafkaUser gateway = prod().kafkaUser("relay-gateway");
+		KafkaUser example = prod().kafkaUser("relay-producer-example");
+		List<KafkaUser> consumers = List.of(prod().kafkaUser("relay-notification"), prod().kafkaUser("relay-webhook"));
+
+		for (String topic : REQUEST_TOPICS) {
+			assertThat(gateway.allows("topic", topic, "Write")).as("gateway writes " + topic).isTrue();
+			assertThat(example.allows("topic", topic, "Write")).as("the example producer writes " + topic).isTrue();
+			assertThat(consumers).as("no consumer writes " + topic)
+				.noneMatch((user) -> user.allows("topic", topic, "Write"));
+			assertThat(List.of(gateway, example)).as("no producer reads " + topic)
+				.noneMatch((user) -> user.allows("topic", topic, "Read"));
+		}
+		// The example producer (the template for other systems) writes request topics and nothing else.
+		assertThat(example.spec().authorization().acls()).allSatisfy((acl) -> {
+			assertThat(acl.resource().type()).isEqualTo("topic");
+			assertThat(REQUEST_TOPICS).contains(acl.resource().name());
+			assertThat(acl.resource().patternType()).isEqualTo("literal");
+			assertThat(acl.operations()).containsOnly("Write", "Describe");
+		});
+		assertThat(prod().kafkaUsers()).allSatisfy((user) -> {
+			assertThat(user.spec().authentication().type()).isEqualTo("scram-sha-512");
+			assertThat(user.metadata().labels().get(KafkaTopic.CLUSTER_LABEL))
+				.isEqualTo(prod().kafkaTopics().get(0).metadata().labels().get(KafkaTopic.CLUSTER_LABEL));
+			assertThat(user.metadata().namespace()).isEqualTo(prod().kafkaTopics().get(0).metadata().namespace());
+		});
+	}
+
+	@Test
+	void consumersReadTheirTopicsInTheirGroupAndWriteOnlyTheirDeadLetterTopics() {
+		Map<String, List<String>> topics = Map.of("relay-notification", List.of(Topics.EMAIL, Topics.SMS),
+				"relay-webhook", List.of(Topics.WEBHOOK));
+		Map<String, String> groups = Map.of("relay-notification", "notification-service", "relay-webhook",
+				"webhook-service");
+		topics.forEach((name, own) -> {
+			KafkaUser user = prod().kafkaUser(name);
+			for (String topic : REQUEST_TOPICS) {
+				assertThat(user.allows("topic", topic, "Read")).as(name + " reads " + topic).isEqualTo(own.contains(topic));
+				assertThat(user.allows("topic", Topics.deadLetter(topic), "Write")).as(name + " writes the DLT of " + topic)
+					.isEqualTo(own.contains(topic));
+			}
+			assertThat(user.allows("group", groups.get(name), "Read")).as(name + " uses its consumer group").isTrue();
+		});
+	}
+
+	/** Each service logs in as its own KafkaUser; the gateway signs with the key the consumers accept. */
+	@Test
+	void servicesLogInAsTheirOwnKafkaUserAndTheGatewaySignsWithTheConsumersKey() {
+		assertThat(config().get("SPRING_KAFKA_SECURITY_PROTOCOL")).startsWith("SASL_");
+		assertThat(config().get("SPRING_KAFKA_PROPERTIES_SASL_MECHANISM")).isEqualTo("SCRAM-SHA-512");
+		// Unsigned records act for no tenant in production (the default).
+		assertThat(config()).doesNotContainKey("RELAY_KAFKA_ANONYMOUSTENANTS");
+		for (String name : KustomizeOverlaysTest.SERVICES) {
+			var jaas = secretRef(name, "SPRING_KAFKA_PROPERTIES_SASL_JAAS_CONFIG");
+			assertThat(jaas.getKey()).isEqualTo("kafka-sasl-jaas-config-" + name);
+			assertThat(jaas.getOptional()).as("required").isNotEqualTo(Boolean.TRUE);
+		}
+		String gatewayKey = secretRef("api-gateway", "RELAY_KAFKA_PRODUCER_KEY").getKey();
+		assertThat(secretRef("notification-service", "RELAY_KAFKA_PRODUCERS_GATEWAY_KEY").getKey()).isEqualTo(gatewayKey);
+		assertThat(secretRef("webhook-service", "RELAY_KAFKA_PRODUCERS_GATEWAY_KEY").getKey()).isEqualTo(gatewayKey);
+	}
+
+	/** Kafka's client port admits Relay's services and labelled producer pods, no one else. */
+	@Test
+	void kafkaAdmitsOnlyRelayServicesAndLabelledProducers() {
+		KafkaTopic topic = prod().kafkaTopics().get(0);
+		List<NetworkPolicy> policies = prod().all(NetworkPolicy.class).stream()
+			.filter((policy) -> topic.metadata().namespace().equals(policy.getMetadata().getNamespace()))
+			.toList();
+		assertThat(policies).hasSize(1);
+		NetworkPolicy policy = policies.get(0);
+
+		assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+		assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+			.containsEntry(KafkaTopic.CLUSTER_LABEL, topic.metadata().labels().get(KafkaTopic.CLUSTER_LABEL));
+		assertThat(policy.getSpec().getIngress()).singleElement().satisfies((rule) -> {
+			assertThat(rule.getPorts()).singleElement()
+				.satisfies((port) -> assertThat(port.getPort().getIntVal()).isEqualTo(9092));
+			assertThat(rule.getFrom()).hasSize(2);
+			var relay = rule.getFrom().get(0);
+			assertThat(relay.getNamespaceSelector().getMatchLabels())
+				.containsExactly(Map.entry("kubernetes.io/metadata.name", "relay"));
+			assertThat(relay.getPodSelector().getMatchExpressions()).singleElement().satisfies((expression) -> {
+				assertThat(expression.getKey()).isEqualTo("app.kubernetes.io/name");
+				assertThat(expression.getOperator()).isEqualTo("In");
+				assertThat(expression.getValues()).containsExactlyInAnyOrderElementsOf(KustomizeOverlaysTest.SERVICES);
+			});
+			var producers = rule.getFrom().get(1);
+			assertThat(producers.getPodSelector().getMatchLabels())
+				.containsExactly(Map.entry("relay.cloudgreet.com/kafka-producer", "true"));
+			assertThat(producers.getPodSelector().getMatchExpressions()).isNullOrEmpty();
+		});
+		// Every Relay pod carries the label the policy selects it by.
+		assertThat(prod().all(Deployment.class)).allSatisfy((deployment) -> assertThat(
+				deployment.getSpec().getTemplate().getMetadata().getLabels().get("app.kubernetes.io/name"))
+			.isEqualTo(deployment.getMetadata().getName()));
+	}
+
+	private static io.fabric8.kubernetes.api.model.SecretKeySelector secretRef(String deployment, String variable) {
+		List<EnvVar> matching = container(prod().named(Deployment.class, deployment)).getEnv()
+			.stream()
+			.filter((env) -> variable.equals(env.getName()))
+			.toList();
+		assertThat(matching).as(deployment + " " + variable).hasSize(1);
+		assertThat(matching.get(0).getValueFrom().getSecretKeyRef()).as(deployment + " " + variable + " from a Secret")
+			.isNotNull();
+		return matching.get(0).getValueFrom().getSecretKeyRef();
+	}
+
 	/** Rendered once per test JVM; a rendering failure fails each test with its reason. */
 	private static Manifests prod() {
 		return KustomizeOverlaysTest.rendered("k8s/overlays/prod");

@@ -16,6 +16,8 @@ import com.cloudgreet.relay.common.alert.DeadLetterAlerters;
 import com.cloudgreet.relay.common.kafka.DeclaredTopics;
 import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlist;
+import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlistConfiguration;
 import com.cloudgreet.relay.common.metrics.DeliveryMetrics;
 import com.cloudgreet.relay.webhook.delivery.AutoDisableRule;
 import com.cloudgreet.relay.common.ratelimit.RedisRateLimiter;
@@ -58,7 +60,7 @@ import reactor.netty.resources.ConnectionProvider;
 
 /** Wires the webhook service from its one properties tree. */
 @Configuration(proxyBeanMethods = false)
-@Import(RelayKafkaSupport.class)
+@Import({ RelayKafkaSupport.class, ProducerAllowlistConfiguration.class })
 public class WebhookConfiguration {
 
 	/** Partitions of the topics this service declares; consumers scale out up to this many. */
@@ -212,8 +214,8 @@ public class WebhookConfiguration {
 
 	@Bean
 	WebhookEventListener webhookEventListener(FanOut fanOut, DeadLetterPublisher deadLetters,
-			DeadLetterAlerter alerter, DeliveryMetrics metrics) {
-		return new WebhookEventListener(fanOut, deadLetters, alerter, metrics);
+			DeadLetterAlerter alerter, DeliveryMetrics metrics, ProducerAllowlist producers) {
+		return new WebhookEventListener(fanOut, deadLetters, alerter, metrics, producers);
 	}
 
 	@Bean

@@ -5,10 +5,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.event.CloudEventCodec;
+import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.common.kafka.Topics;
+import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlist;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
 import com.cloudgreet.relay.common.metrics.DeliveryMetrics;
@@ -53,9 +56,12 @@ public class WebhookEventListener {
 
 	private final DeliveryMetrics metrics;
 
+	private final ProducerAllowlist producers;
+
 	public WebhookEventListener(FanOut fanOut, DeadLetterPublisher deadLetters, DeadLetterAlerter alerter,
-			DeliveryMetrics metrics) {
+			DeliveryMetrics metrics, ProducerAllowlist producers) {
 		this.fanOut = fanOut;
+		this.producers = producers;
 		this.deadLetters = deadLetters;
 		this.alerter = alerter;
 		this.metrics = metrics;
@@ -75,8 +81,14 @@ public class WebhookEventListener {
 				if (record.value() == null) {
 					throw InvalidMessageException.of("", "record has no value");
 				}
-				events.add(new FanOut.Accepted(CloudEventCodec.decode(record.value(), Channel.WEBHOOK), record.value(),
-						traceparent(record)));
+				RelayRequest request = CloudEventCodec.decode(record.value(), Channel.WEBHOOK);
+				// A producer that may not act for the event's tenant: dead-lettered, never fanned out.
+				Optional<String> refusal = this.producers.refusal(record, request.tenantId());
+				if (refusal.isPresent()) {
+					poison.add(new Poison(record, refusal.get()));
+					continue;
+				}
+				events.add(new FanOut.Accepted(request, record.value(), traceparent(record)));
 			}
 			catch (InvalidMessageException ex) {
 				poison.add(new Poison(record, ex.getMessage()));
