@@ -1,14 +1,13 @@
 package com.cloudgreet.relay.gateway.tenant;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import com.cloudgreet.relay.common.signing.HmacSha256;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +22,6 @@ final class KeyCacheSeal {
 
 	private static final Logger log = LoggerFactory.getLogger(KeyCacheSeal.class);
 
-	private static final String ALGORITHM = "HmacSHA256";
-
 	/** Domain separation: the admin token's derived key serves this purpose only. */
 	private static final byte[] DERIVATION_LABEL = "relay gateway api key cache v1".getBytes(StandardCharsets.US_ASCII);
 
@@ -33,7 +30,7 @@ final class KeyCacheSeal {
 	private final SecretKeySpec key;
 
 	private KeyCacheSeal(byte[] key) {
-		this.key = new SecretKeySpec(key, ALGORITHM);
+		this.key = HmacSha256.key(key);
 	}
 
 	/**
@@ -48,7 +45,7 @@ final class KeyCacheSeal {
 		}
 		String adminToken = properties.adminToken();
 		if (adminToken != null && !adminToken.isBlank()) {
-			return new KeyCacheSeal(hmac(adminToken.getBytes(StandardCharsets.UTF_8), DERIVATION_LABEL));
+			return new KeyCacheSeal(HmacSha256.of(HmacSha256.key(adminToken.getBytes(StandardCharsets.UTF_8)), DERIVATION_LABEL));
 		}
 		log.warn("Neither relay.gateway.key-cache-secret nor relay.admin-token is set: API key entries cached in "
 				+ "Redis are sealed with a key of this instance only, so other gateways look them up again");
@@ -81,22 +78,7 @@ final class KeyCacheSeal {
 
 	private byte[] mac(String hash, String value) {
 		// The hash is part of the input: a genuine entry moved under another key's hash does not verify.
-		return hmac(this.key, (hash + "\n" + value).getBytes(StandardCharsets.UTF_8));
-	}
-
-	private static byte[] hmac(byte[] key, byte[] data) {
-		return hmac(new SecretKeySpec(key, ALGORITHM), data);
-	}
-
-	private static byte[] hmac(SecretKeySpec key, byte[] data) {
-		try {
-			Mac mac = Mac.getInstance(ALGORITHM);
-			mac.init(key);
-			return mac.doFinal(data);
-		}
-		catch (GeneralSecurityException ex) {
-			throw new IllegalStateException("HmacSHA256 is part of every JRE", ex);
-		}
+		return HmacSha256.of(this.key, (hash + "\n" + value).getBytes(StandardCharsets.UTF_8));
 	}
 
 }

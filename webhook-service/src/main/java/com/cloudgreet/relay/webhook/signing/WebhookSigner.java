@@ -1,13 +1,13 @@
 package com.cloudgreet.relay.webhook.signing;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+
+import com.cloudgreet.relay.common.signing.HmacSha256;
 
 /**
  * Signs a webhook per the Standard Webhooks spec: {@code v1,} and the base64 HMAC-SHA256, keyed
@@ -30,19 +30,7 @@ public final class WebhookSigner {
 
 	public static final String SIGNATURE_HEADER = "webhook-signature";
 
-	private static final String ALGORITHM = "HmacSHA256";
-
 	private static final byte[] SEPARATOR = { '.' };
-
-	/** A {@link Mac} is not thread-safe, and looking one up is the expensive part: one per thread, re-keyed per use. */
-	private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
-		try {
-			return Mac.getInstance(ALGORITHM);
-		}
-		catch (GeneralSecurityException ex) {
-			throw new IllegalStateException(ALGORITHM + " is not available", ex);
-		}
-	});
 
 	private WebhookSigner() {
 	}
@@ -65,13 +53,12 @@ public final class WebhookSigner {
 
 	private static String sign(String secret, String id, byte[] idAndTimestamp, byte[] body) {
 		try {
-			Mac mac = MACS.get();
-			mac.init(new SecretKeySpec(key(secret), ALGORITHM));
+			Mac mac = HmacSha256.keyed(HmacSha256.key(key(secret)));
 			mac.update(idAndTimestamp);
 			mac.update(SEPARATOR);
 			return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
 		}
-		catch (GeneralSecurityException | RuntimeException ex) {
+		catch (RuntimeException ex) {
 			// Never include the secret, nor a message that might.
 			throw new IllegalStateException("signing webhook " + id + " failed", ex);
 		}

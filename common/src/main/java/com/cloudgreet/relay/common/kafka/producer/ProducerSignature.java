@@ -1,11 +1,12 @@
 package com.cloudgreet.relay.common.kafka.producer;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 
 import javax.crypto.Mac;
+
+import com.cloudgreet.relay.common.signing.HmacSha256;
 
 /**
  * The {@code relay-producer-signature} of a record: {@code v1,} and the base64 HMAC-SHA256, keyed
@@ -21,19 +22,7 @@ public final class ProducerSignature {
 	/** The shortest key accepted: HMAC-SHA256's own output size. */
 	public static final int MIN_KEY_BYTES = 32;
 
-	static final String ALGORITHM = "HmacSHA256";
-
 	private static final byte[] LINE_FEED = { '\n' };
-
-	/** A {@link Mac} is not thread-safe and looking one up is the costly part: one per thread, keyed per use. */
-	private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
-		try {
-			return Mac.getInstance(ALGORITHM);
-		}
-		catch (GeneralSecurityException ex) {
-			throw new IllegalStateException(ALGORITHM + " is not available", ex);
-		}
-	});
 
 	private ProducerSignature() {
 	}
@@ -62,21 +51,14 @@ public final class ProducerSignature {
 	}
 
 	private static byte[] mac(SigningKey key, String topic, String recordKey, byte[] value) {
-		try {
-			Mac mac = MACS.get();
-			mac.init(key.spec());
-			mac.update(topic.getBytes(StandardCharsets.UTF_8));
-			mac.update(LINE_FEED);
-			if (recordKey != null) {
-				mac.update(recordKey.getBytes(StandardCharsets.UTF_8));
-			}
-			mac.update(LINE_FEED);
-			return mac.doFinal(value == null ? new byte[0] : value);
+		Mac mac = HmacSha256.keyed(key.spec());
+		mac.update(topic.getBytes(StandardCharsets.UTF_8));
+		mac.update(LINE_FEED);
+		if (recordKey != null) {
+			mac.update(recordKey.getBytes(StandardCharsets.UTF_8));
 		}
-		catch (GeneralSecurityException ex) {
-			// Never the key, nor a message that might quote it.
-			throw new IllegalStateException("signing a record for " + topic + " failed", ex);
-		}
+		mac.update(LINE_FEED);
+		return mac.doFinal(value == null ? new byte[0] : value);
 	}
 
 }

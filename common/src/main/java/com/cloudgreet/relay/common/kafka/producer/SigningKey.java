@@ -4,6 +4,8 @@ import java.util.Base64;
 
 import javax.crypto.spec.SecretKeySpec;
 
+import com.cloudgreet.relay.common.signing.HmacSha256;
+
 /**
  * A producer's HMAC key, at least {@value ProducerSignature#MIN_KEY_BYTES} bytes, configured as
  * base64 ({@code openssl rand -base64 32}). A class rather than a record: it holds the key ready
@@ -14,7 +16,7 @@ public final class SigningKey {
 	private final SecretKeySpec spec;
 
 	private SigningKey(byte[] bytes) {
-		this.spec = new SecretKeySpec(bytes, ProducerSignature.ALGORITHM);
+		this.spec = HmacSha256.key(bytes);
 	}
 
 	/**
