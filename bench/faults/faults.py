@@ -37,6 +37,9 @@ PG_PORT = int(os.environ.get("FAULTS_PG_PORT", 5433))
 REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT", 6390))
 KAFKA = "127.0.0.1:" + os.environ.get("FAULTS_KAFKA_PORT", "27092")
 SMTP_PORT, TWILIO_PORT, HOOK_PORT = 27025, 27026, 27027
+GATEWAY_KAFKA_KEY = "ZGV2LW9ubHktZ2F0ZXdheS1rYWZrYS1rZXktMzJieXQ="
+# Settings a scenario adds to a module's environment for its later (re)starts.
+EXTRA_ENV = collections.defaultdict(dict)
 ADMIN_TOKEN, INTERNAL_TOKEN = "faults-admin-token-of-at-least-32-chars", "faults-internal-token"
 MODULES = {"api-gateway": 0, "notification-service": 1, "webhook-service": 2}
 # A client waits this long for any answer; the gateway promises one within the producer's
@@ -220,9 +223,9 @@ def service_env(module, instance):
         "RELAY_WEBHOOKS_SECRETKEYID": "dev",
         "RELAY_WEBHOOKS_SECRETKEYS_DEV": "ZGV2LW9ubHktd2ViaG9vay1zZWNyZXQta2V5LTMyYnk=",
         "RELAY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true",
-        # As ./dev/up: the gateway signs with this key, the consumers accept it, unsigned records act for all.
-        "RELAY_KAFKA_PRODUCER_KEY": "ZGV2LW9ubHktZ2F0ZXdheS1rYWZrYS1rZXktMzJieXQ=", "RELAY_KAFKA_PRODUCERS_GATEWAY_KEY": "ZGV2LW9ubHktZ2F0ZXdheS1rYWZrYS1rZXktMzJieXQ=",
-        "RELAY_KAFKA_ANONYMOUSTENANTS": "*",
+        # As production: the gateway signs with this key, the consumers accept it, unsigned records act
+        # for no tenant (anonymous-tenants left at its default); scenario 9 adds a named producer.
+        "RELAY_KAFKA_PRODUCER_KEY": GATEWAY_KAFKA_KEY, "RELAY_KAFKA_PRODUCERS_GATEWAY_KEY": GATEWAY_KAFKA_KEY,
         "SERVER_ADDRESS": "127.0.0.1", "MANAGEMENT_SERVER_ADDRESS": "127.0.0.1",
         "SERVER_PORT": str(http_port(module, instance)), "MANAGEMENT_SERVER_PORT": str(mgmt_port(module, instance)),
         "SPRING_R2DBC_URL": f"r2dbc:postgresql://127.0.0.1:{PG_PORT}/relay",
@@ -246,6 +249,7 @@ def service_env(module, instance):
         "RELAY_DELIVERY_CLAIM_LEASE": "60s", "RELAY_DELIVERY_MAX_RETRY_AFTER_IN_PROCESS": "5s",
         "RELAY_WEBHOOKS_DISPATCHER_LEASE": "10s",
     })
+    env.update(EXTRA_ENV.get(module, {}))
     return env
 
 
@@ -786,8 +790,146 @@ def s8_hostile(args):
     return run
 
 
+def produce(topic, record_key, value, headers):
+    """One record straight to Kafka with kcat, as a system outside Relay would write it."""
+    cmd = ["kcat", "-P", "-b", KAFKA, "-t", topic, "-k", record_key, "-H", "content-type=application/cloudevents+json"]
+    for name, val in headers.items():
+        cmd += ["-H", f"{name}={val}"]
+    subprocess.run(cmd, input=value, check=True, timeout=30)
+
+
+def producer_signature(key_b64, topic, record_key, value):
+    """relay-producer-signature: HMAC-SHA256 over topic LF key LF value (README, "Who may write to Kafka")."""
+    mac = hmac.new(base64.b64decode(key_b64), topic.encode() + b"\n" + record_key.encode() + b"\n" + value, hashlib.sha256)
+    return "v1," + base64.b64encode(mac.digest()).decode()
+
+
+def hostile_record(channel, tenant, sender=None):
+    """(topic, record key, value bytes, id, nonce) of one request as a direct producer writes it."""
+    nonce = uuid.uuid4().hex
+    if channel == "email":
+        rid, topic, kind = "msg_" + uuid.uuid4().hex, "relay.email.v1", "relay.email.requested"
+        data = {"to": [f"h{nonce[:8]}@example.com"], "subject": "hostile", "text": f"nonce-{nonce}"}
+        if sender:
+            data["from"] = sender
+        key = rid
+    elif channel == "sms":
+        rid, topic, kind = "msg_" + uuid.uuid4().hex, "relay.sms.v1", "relay.sms.requested"
+        to = "+49151" + str(10_000_000 + int(nonce[:6], 16) % 89_999_999)
+        data, key = {"to": to, "body": f"nonce-{nonce}"}, f"{tenant}/{to}"
+    else:
+        rid, topic, kind = "evt_" + uuid.uuid4().hex, "relay.webhook.v1", "relay.webhook.requested"
+        data, key = {"eventType": "fault.test", "payload": {"nonce": f"nonce-{nonce}"}}, rid
+    event = {"specversion": "1.0", "id": rid, "source": "/faults/hostile", "type": kind, "tenantid": tenant,
+             "time": datetime.datetime.now(datetime.timezone.utc).isoformat(), "data": data}
+    return topic, key, json.dumps(event).encode(), rid, nonce
+
+
+def ever_received(rid, nonce):
+    with REC.lock:
+        return bool(REC.email.get(rid) or REC.sms.get(nonce) or any(n == nonce for _, n in REC.hooks))
+
+
+def s9_hostile_producer(args):
+    """A producer straight to Kafka that tries to act for another tenant, unsigned and forged records,
+    and a refused sender that is then retried and replayed, under the normal stream: nothing of
+    them may reach a sink, the partner's own records must, and the normal stream loses nothing."""
+    def tenant(name, senders=None):
+        body = {"name": f"faults-{name}-{uuid.uuid4().hex[:6]}", "rateLimit": {"requestsPerSecond": 1000, "burst": 2000}}
+        if senders:
+            body["senders"] = senders
+        status, _, created = call(gw(), "POST", "/admin/v1/tenants", body, ADMIN_TOKEN)
+        if status != 201:
+            raise SystemExit(f"creating tenant {name}: {status} {created}")
+        return created["id"], created["apiKey"]
+
+    # The victim: the run's tenant, with its normal stream through the gateway and one endpoint.
+    victim, victim_key = tenant("9-victim")
+    endpoint = f"ok-9-{uuid.uuid4().hex[:6]}"
+    create_endpoint(victim_key, endpoint)
+    run = Run("9-producer", victim_key, [endpoint])
+    # The partner: a tenant of its own, whose system produces straight to Kafka.
+    partner_tenant, partner_key = tenant("9-partner", {"email": ["partner.example"]})
+    # The consumers learn of producer "partner", allowed to act for the partner tenant only.
+    key_b64 = base64.b64encode(os.urandom(32)).decode()
+    for module in ("notification-service", "webhook-service"):
+        EXTRA_ENV[module].update({"RELAY_KAFKA_PRODUCERS_PARTNER_KEY": key_b64,
+                                  "RELAY_KAFKA_PRODUCERS_PARTNER_TENANTS": partner_tenant})
+        SERVICES.stop(module)
+        SERVICES.start(module)
+    for module in ("notification-service", "webhook-service"):
+        SERVICES.await_healthy(module)
+
+    hostile, control, outcome = [], [], collections.Counter()
+
+    def attacks():
+        for i in range(8):
+            for channel in ("email", "sms", "webhook"):
+                # The partner acting for the victim.
+                topic, key, value, rid, nonce = hostile_record(channel, victim)
+                produce(topic, key, value, {"relay-producer": "partner",
+                                            "relay-producer-signature": producer_signature(key_b64, topic, key, value)})
+                hostile.append(("other tenant", rid, nonce))
+                # Unsigned, and signed as the gateway with a key that is not the gateway's.
+                topic, key, value, rid, nonce = hostile_record(channel, victim)
+                produce(topic, key, value, {})
+                hostile.append(("unsigned", rid, nonce))
+                topic, key, value, rid, nonce = hostile_record(channel, victim)
+                forged = base64.b64encode(os.urandom(32)).decode()
+                produce(topic, key, value, {"relay-producer": "gateway",
+                                            "relay-producer-signature": producer_signature(forged, topic, key, value)})
+                hostile.append(("forged", rid, nonce))
+            # The partner for its own tenant: from an allowed sender (delivered), and from one its
+            # allowlist refuses (dead-lettered at intake; a retry and a replay must not send it).
+            for sender, bucket in (("news@partner.example", control), ("ceo@victim.example", hostile)):
+                topic, key, value, rid, nonce = hostile_record("email", partner_tenant, sender)
+                produce(topic, key, value, {"relay-producer": "partner",
+                                            "relay-producer-signature": producer_signature(key_b64, topic, key, value)})
+                (bucket.append(("allowed sender", rid, nonce)) if bucket is control
+                 else bucket.append(("refused sender", rid, nonce)))
+            time.sleep(1)
+
+    started = now()
+    attacker = in_background(attacks)
+    load(run, args.rate, args.seconds / 2, [gw()])
+    attacker.join()
+
+    # Once the refused-sender records are dead-lettered (their status says so), retry each and replay them.
+    refused = [rid for kind, rid, _ in hostile if kind == "refused sender"]
+    deadline = now() + 60
+    while now() < deadline and any(call(gw(), "GET", f"/v1/messages/{rid}", token=partner_key)[2].get("status") != "dead_lettered"
+                                   for rid in refused[-1:]):
+        time.sleep(1)
+    for rid in refused:
+        outcome[f"retry:{call(gw(), 'POST', f'/v1/messages/{rid}/retry', token=partner_key)[0]}"] += 1
+    since = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=now() - started + 60)
+    status, _, replay = call(gw(), "POST", "/admin/v1/replays",
+                             {"tenantId": partner_tenant, "channel": "email", "from": since.isoformat(),
+                              "to": datetime.datetime.now(datetime.timezone.utc).isoformat()}, ADMIN_TOKEN)
+    outcome[f"replay:{status}"] += 1
+    # The victim's view: none of the records written in its name exists for it.
+    for kind, rid, _ in hostile:
+        if kind != "refused sender":
+            outcome[f"victim GET:{call(gw(), 'GET', f'/v1/messages/{rid}', token=run.key)[0]}"] += 1
+    # Give any wrongly accepted record the time a delivery takes before counting sinks.
+    deadline = now() + 30
+    while now() < deadline and not all(ever_received(rid, nonce) for _, rid, nonce in control):
+        time.sleep(1)
+    time.sleep(5)
+    sent_wrongly = collections.Counter(kind for kind, rid, nonce in hostile if ever_received(rid, nonce))
+    dlt = dlt_records()
+    reasons = collections.Counter(f"{kind}: {dlt.get(rid, 'NOT ON DLT')[:45]}" for kind, rid, _ in hostile)
+    delivered_control = sum(ever_received(rid, nonce) for _, rid, nonce in control)
+    run.notes.append(f"hostile records {len(hostile)}, sent {sum(sent_wrongly.values())}"
+                     + (f" ({dict(sent_wrongly)})" if sent_wrongly else "") + f"; on the DLT: {dict(reasons)}")
+    run.notes.append(f"partner's own allowed records delivered {delivered_control} of {len(control)}; "
+                     f"{dict(outcome)}; replay answer {json.dumps(replay)[:200]}")
+    return run
+
+
 SCENARIOS = {"0": s0_baseline, "1": s1_kill, "2": s2_gateway, "3": s3_postgres, "4": s4_redis, "5": s5_kafka,
-             "6": s6_receivers, "7": s7_scale, "8": s8_hostile}
+             "6": s6_receivers, "7": s7_scale, "8": s8_hostile,
+             "9": s9_hostile_producer}
 
 
 def print_table(rows, out):

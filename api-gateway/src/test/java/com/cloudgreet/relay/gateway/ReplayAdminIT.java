@@ -18,7 +18,7 @@ class ReplayAdminIT extends GatewayIntegrationTest {
 
 	@Test
 	void routesAWindowToEveryOwnerWithoutATenantAndSumsTheirCounts() {
-		OWNER_ROUTES.put("POST " + INTERNAL, (request) -> json(202, "{\"replayed\":3,\"remaining\":1}"));
+		OWNER_ROUTES.put("POST " + INTERNAL, (request) -> json(202, "{\"replayed\":3,\"remaining\":1,\"refused\":2}"));
 		int before = ownerCalls().size();
 
 		JsonNode answer = this.web.post()
@@ -35,6 +35,7 @@ class ReplayAdminIT extends GatewayIntegrationTest {
 
 		assertThat(answer.path("replayed").asLong()).isEqualTo(6);
 		assertThat(answer.path("remaining").asLong()).isEqualTo(2);
+		assertThat(answer.path("refused").asLong()).isEqualTo(4);
 		assertThat(answer.path("services").path("notification").path("replayed").asLong()).isEqualTo(3);
 		assertThat(answer.path("services").path("webhook").path("replayed").asLong()).isEqualTo(3);
 		List<RecordedRequest> calls = ownerCalls().subList(before, ownerCalls().size());

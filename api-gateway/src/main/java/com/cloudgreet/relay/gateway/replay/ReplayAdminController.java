@@ -66,7 +66,7 @@ public class ReplayAdminController {
 					+ "and call; repeat while remaining > 0.",
 			requestBody = @RequestBody(required = true, content = @Content(mediaType = "application/json",
 					schema = @Schema(implementation = BulkReplay.class))))
-	@ApiResponse(responseCode = "202", description = "Re-queued: {replayed, remaining, services: {notification?, webhook?}}")
+	@ApiResponse(responseCode = "202", description = "Re-queued: {replayed, remaining, refused (senders the tenant no longer allows), services: {notification?, webhook?}}")
 	@ApiResponse(responseCode = "400", description = "Invalid body", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	@ApiResponse(responseCode = "401", description = "Missing or wrong admin token", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	public Mono<ResponseEntity<byte[]>> replay(ServerWebExchange exchange) {
@@ -94,7 +94,8 @@ public class ReplayAdminController {
 	private static ResponseEntity<byte[]> combined(List<Map.Entry<Owner, Reply>> replies) {
 		long replayed = 0;
 		long remaining = 0;
-		Map<String, Object> services = new LinkedHashMap<>();
+		long refused = 0;
+		Map<String, BulkReplay.Result> services = new LinkedHashMap<>();
 		List<Reply> failed = new ArrayList<>();
 		for (Map.Entry<Owner, Reply> entry : replies) {
 			Reply reply = entry.getValue();
@@ -105,17 +106,21 @@ public class ReplayAdminController {
 			BulkReplay.Result result = RelayJson.read(reply.body(), BulkReplay.Result.class);
 			replayed += result.replayed();
 			remaining += result.remaining();
+			refused += result.refused();
 			services.put(entry.getKey().name().toLowerCase(), result);
 		}
 		if (!failed.isEmpty()) {
 			// An owner refused (or is down): its problem goes back as it is; nothing is hidden behind a sum.
 			return failed.get(0).toEntity();
 		}
-		Map<String, Object> answer = new LinkedHashMap<>();
-		answer.put("replayed", replayed);
-		answer.put("remaining", remaining);
-		answer.put("services", services);
-		return Reply.json(202, answer).toEntity();
+		return Reply.json(202, new Combined(replayed, remaining, refused, services)).toEntity();
+	}
+
+	/**
+	 * The owners' answers summed; {@code refused}: messages left as they were because their tenant no
+	 * longer allows their sender (they stay failed or dead-lettered, and are not counted as remaining).
+	 */
+	record Combined(long replayed, long remaining, long refused, Map<String, BulkReplay.Result> services) {
 	}
 
 	private static BulkReplay read(byte[] body) {
