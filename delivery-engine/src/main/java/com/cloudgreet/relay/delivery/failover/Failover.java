@@ -65,6 +65,10 @@ public final class Failover<M> {
 		if (providers.isEmpty()) {
 			throw new IllegalArgumentException("channel " + channel + " needs at least one provider");
 		}
+		if (providers.stream().map(Provider::name).distinct().count() < providers.size()) {
+			throw new IllegalArgumentException("channel " + channel + " names a provider twice: "
+					+ providers.stream().map(Provider::name).toList());
+		}
 		this.channel = channel;
 		List<Member<M>> list = new ArrayList<>();
 		for (Provider<M> provider : providers) {
