@@ -180,7 +180,10 @@ class StatusAndRoutingIT extends GatewayIntegrationTest {
 			.jsonPath("$.paths['/v1/endpoints/**']")
 			.doesNotExist()
 			.jsonPath("$.components.securitySchemes.apiKey.scheme")
-			.isEqualTo("bearer");
+			.isEqualTo("bearer")
+			// Each attempt names the provider that answered (email and SMS failover).
+			.jsonPath("$.components.schemas.Attempt.properties.provider.type")
+			.isEqualTo("string");
 	}
 
 	@Test
