@@ -65,7 +65,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Provider failover through the running service: two real SMTP servers (GreenMail) and two
  * Twilio-compatible stubs (WireMock), the second of each configured under relay.*.providers. A
- * context of its own: NotificationIT's mail server is every other test's, and this one stops it.
+ * context of its own (NotificationIT's mail server is every other test's, and this one stops it)
+ * on a database of its own, closed after the class: otherwise each context's engines would claim
+ * the other's due messages and send them through the wrong servers.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "relay.failover.circuit-breaker.sliding-window-size=4",
@@ -77,7 +79,10 @@ import static org.awaitility.Awaitility.await;
 @ActiveProfiles("test")
 @AutoConfigureWebTestClient
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@org.springframework.test.annotation.DirtiesContext(classMode = org.springframework.test.annotation.DirtiesContext.ClassMode.AFTER_CLASS)
 class FailoverIT {
+
+	private static final String DATABASE = System.getenv().getOrDefault("RELAY_TEST_DATABASE", "relay_test") + "_failover";
 
 	private static final int PRIMARY_PORT = freePort();
 
@@ -104,6 +109,9 @@ class FailoverIT {
 
 	@DynamicPropertySource
 	static void servers(DynamicPropertyRegistry registry) {
+		createDatabase();
+		registry.add("spring.r2dbc.url", () -> "r2dbc:postgresql://127.0.0.1:5432/" + DATABASE);
+		registry.add("spring.flyway.url", () -> "jdbc:postgresql://127.0.0.1:5432/" + DATABASE);
 		registry.add("spring.mail.host", () -> "127.0.0.1");
 		registry.add("spring.mail.port", () -> PRIMARY_PORT);
 		registry.add("relay.email.providers[0].name", () -> "secondary");
@@ -182,7 +190,9 @@ class FailoverIT {
 	@Order(2)
 	void refusedPrimaryAccountPausesThatAccountOnlyAndTextsGoOutThroughTheSecondary() {
 		String refusedTo = phoneNumber();
-		TWILIO_A.stubFor(post(urlEqualTo(MESSAGES_A)).withFormParam("To", equalTo(refusedTo))
+		// The account is refused for every text, as a revoked token is: a text of another test
+		// that the primary answered 201 meanwhile would rightly reopen it.
+		TWILIO_A.stubFor(post(urlEqualTo(MESSAGES_A)).atPriority(1)
 			.willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json")
 				.withBody("{\"code\":20003,\"message\":\"Authenticate\",\"status\":401}")));
 
@@ -323,6 +333,21 @@ class FailoverIT {
 
 	private static GreenMail smtp(int port) {
 		return new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+	}
+
+	private static void createDatabase() {
+		try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres",
+				"postgres", null); java.sql.Statement sql = db.createStatement()) {
+			try (java.sql.ResultSet found = sql.executeQuery("select 1 from pg_database where datname = '" + DATABASE + "'")) {
+				if (found.next()) {
+					return;
+				}
+			}
+			sql.execute("create database \"" + DATABASE + "\"");
+		}
+		catch (java.sql.SQLException ex) {
+			throw new IllegalStateException("creating database " + DATABASE, ex);
+		}
 	}
 
 	private static int freePort() {
