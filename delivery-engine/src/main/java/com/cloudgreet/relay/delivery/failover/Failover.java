@@ -35,6 +35,9 @@ import reactor.core.publisher.Mono;
  * A single provider has its breaker disabled: there is nowhere to fail over to, and the retry
  * schedule already spaces calls to a provider that is down. Nothing here sends twice: each call
  * goes to one provider, and its answer is the attempt the engine records.
+ *
+ * <p>Each provider's rate ({@link Provider#permit()}) is waited for once it is chosen, so, unlike
+ * a channel's own permit, that wait falls inside the engine's timing of the attempt.
  */
 public final class Failover<M> {
 

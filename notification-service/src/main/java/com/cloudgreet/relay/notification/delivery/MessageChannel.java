@@ -26,8 +26,9 @@ import reactor.util.retry.Retry;
 
 /**
  * Email or SMS as the engine sees it: decode the stored CloudEvent, check its senders against the
- * tenant's allowlist, send it through the provider (after {@code permit}, the shared outbound rate,
- * for SMS), and dead-letter the CloudEvent as it was accepted, keyed as the gateway keys it.
+ * tenant's allowlist, send it through the channel's providers in failover order ({@link Failover};
+ * each SMS account waits for its own shared outbound rate first), and dead-letter the CloudEvent
+ * as it was accepted, keyed as the gateway keys it. The attempt names the provider that answered.
  */
 public class MessageChannel implements DeliveryChannel<MessageJob> {
 
