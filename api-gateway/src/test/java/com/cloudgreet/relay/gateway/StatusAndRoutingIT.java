@@ -181,8 +181,11 @@ class StatusAndRoutingIT extends GatewayIntegrationTest {
 			.doesNotExist()
 			.jsonPath("$.components.securitySchemes.apiKey.scheme")
 			.isEqualTo("bearer")
-			// Each attempt names the provider that answered (email and SMS failover).
-			.jsonPath("$.components.schemas.Attempt.properties.provider.type")
+			// Each attempt names the provider that answered (email and SMS failover); the status's
+			// attempts are a schema of their own, not the endpoint attempts' "Attempt".
+			.jsonPath("$.components.schemas.MessageStatus.properties.attempts.items['$ref']")
+			.isEqualTo("#/components/schemas/MessageAttempt")
+			.jsonPath("$.components.schemas.MessageAttempt.properties.provider.type")
 			.isEqualTo("string");
 	}
 
