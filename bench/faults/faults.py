@@ -37,6 +37,8 @@ PG_PORT = int(os.environ.get("FAULTS_PG_PORT", 5433))
 REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT", 6390))
 KAFKA = "127.0.0.1:" + os.environ.get("FAULTS_KAFKA_PORT", "27092")
 SMTP_PORT, TWILIO_PORT, HOOK_PORT = 27025, 27026, 27027
+# The secondary SMTP sink of scenario 10 (provider failover).
+SMTP2_PORT = 27028
 GATEWAY_KAFKA_KEY = "ZGV2LW9ubHktZ2F0ZXdheS1rYWZrYS1rZXktMzJieXQ="
 # Settings a scenario adds to a module's environment for its later (re)starts.
 EXTRA_ENV = collections.defaultdict(dict)
@@ -76,6 +78,7 @@ class Recorder:
         self.hook_modes = {}                          # endpoint name -> ("ok"|"hang"|"fail", until)
         self.secrets = {}                             # endpoint name -> signing secret (whsec_...)
         self.bad_signatures = collections.Counter()   # endpoint name -> deliveries whose signature did not verify
+        self.smtp_ports = collections.Counter()       # SMTP sink port -> emails it took
 
     def add(self, table, key, value):
         with self.lock:
@@ -121,6 +124,8 @@ class SmtpHandler(socketserver.StreamRequestHandler):
                     data = False
                     if message_id:
                         REC.add(REC.email, message_id, now())
+                        with REC.lock:
+                            REC.smtp_ports[self.server.server_address[1]] += 1
                     self.reply("250 OK queued")
                 elif not headers_done:
                     if line == "":
@@ -206,9 +211,47 @@ class ThreadingHttp(socketserver.ThreadingMixIn, http.server.HTTPServer):
             super().handle_error(request, client_address)
 
 
+class SmtpSink(ThreadingTcp):
+    """An SMTP sink that can be stopped like a server going away: it stops listening and drops
+    every open session (the service keeps pooled connections), then starts again on its port."""
+
+    def __init__(self, port):
+        super().__init__(("127.0.0.1", port), SmtpHandler)
+        self.sessions = set()
+
+    def process_request_thread(self, request, client_address):
+        self.sessions.add(request)
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.sessions.discard(request)
+
+    def handle_error(self, request, client_address):
+        pass  # a session dropped on purpose
+
+    def stop(self):
+        self.shutdown()
+        self.server_close()
+        for session in list(self.sessions):
+            try:
+                session.shutdown(2)
+                session.close()
+            except OSError:
+                pass
+
+
+SMTP_SINKS = {}
+
+
+def start_smtp_sink(port):
+    sink = SmtpSink(port)
+    SMTP_SINKS[port] = sink
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+
+
 def start_sinks():
-    for server in (ThreadingTcp(("127.0.0.1", SMTP_PORT), SmtpHandler),
-                   ThreadingHttp(("127.0.0.1", TWILIO_PORT), SinkHttp),
+    start_smtp_sink(SMTP_PORT)
+    for server in (ThreadingHttp(("127.0.0.1", TWILIO_PORT), SinkHttp),
                    ThreadingHttp(("127.0.0.1", HOOK_PORT), SinkHttp)):
         threading.Thread(target=server.serve_forever, daemon=True).start()
 
@@ -927,9 +970,49 @@ def s9_hostile_producer(args):
     return run
 
 
+def s10_failover(args):
+    """Provider failover: notification-service restarted with a second SMTP relay (a sink of its
+    own); the primary sink stops mid-stream for 20 s (sessions dropped, port closed) and comes back.
+    Email must go on through the secondary, return to the primary once its breaker's half-open
+    probes pass, and lose and duplicate nothing."""
+    start_smtp_sink(SMTP2_PORT)
+    EXTRA_ENV["notification-service"].update({
+        "RELAY_EMAIL_PROVIDERS_0_NAME": "secondary", "RELAY_EMAIL_PROVIDERS_0_HOST": "127.0.0.1",
+        "RELAY_EMAIL_PROVIDERS_0_PORT": str(SMTP2_PORT),
+        # Back to the primary within the scenario: probes 5 s after the breaker opened.
+        "RELAY_FAILOVER_CIRCUITBREAKER_WAITINOPENSTATE": "5s"})
+    SERVICES.stop("notification-service")
+    SERVICES.start("notification-service")
+    SERVICES.await_healthy("notification-service")
+    run = new_run("10-smtp-failover")
+    counts = {}
+
+    def fault(run):
+        with REC.lock:
+            counts["before"] = dict(REC.smtp_ports)
+        SMTP_SINKS.pop(SMTP_PORT).stop()
+        time.sleep(20)
+        start_smtp_sink(SMTP_PORT)
+        with REC.lock:
+            counts["during"] = dict(REC.smtp_ports)
+        run.notes.append("primary SMTP sink down 20s")
+
+    fault_during_load(run, args.rate, args.seconds, fault, tail=20)
+    with REC.lock:
+        counts["after"] = dict(REC.smtp_ports)
+
+    def delta(a, b, port):
+        return counts[b].get(port, 0) - counts[a].get(port, 0)
+    run.notes.append(f"emails primary/secondary: before {counts['before'].get(SMTP_PORT, 0)}/"
+                     f"{counts['before'].get(SMTP2_PORT, 0)}, while down {delta('before', 'during', SMTP_PORT)}/"
+                     f"{delta('before', 'during', SMTP2_PORT)}, after {delta('during', 'after', SMTP_PORT)}/"
+                     f"{delta('during', 'after', SMTP2_PORT)}")
+    return run
+
+
 SCENARIOS = {"0": s0_baseline, "1": s1_kill, "2": s2_gateway, "3": s3_postgres, "4": s4_redis, "5": s5_kafka,
              "6": s6_receivers, "7": s7_scale, "8": s8_hostile,
-             "9": s9_hostile_producer}
+             "9": s9_hostile_producer, "10": s10_failover}
 
 
 def print_table(rows, out):

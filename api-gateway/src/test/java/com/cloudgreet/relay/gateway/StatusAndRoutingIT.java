@@ -180,7 +180,13 @@ class StatusAndRoutingIT extends GatewayIntegrationTest {
 			.jsonPath("$.paths['/v1/endpoints/**']")
 			.doesNotExist()
 			.jsonPath("$.components.securitySchemes.apiKey.scheme")
-			.isEqualTo("bearer");
+			.isEqualTo("bearer")
+			// Each attempt names the provider that answered (email and SMS failover); the status's
+			// attempts are a schema of their own, not the endpoint attempts' "Attempt".
+			.jsonPath("$.components.schemas.MessageStatus.properties.attempts.items['$ref']")
+			.isEqualTo("#/components/schemas/MessageAttempt")
+			.jsonPath("$.components.schemas.MessageAttempt.properties.provider.type")
+			.isEqualTo("string");
 	}
 
 	@Test

@@ -23,6 +23,14 @@ public interface DeliveryChannel<J extends Job> {
 	/** One provider call. */
 	Mono<Outcome> send(J job);
 
+	/**
+	 * One provider call and the provider's name, for the attempt log: a channel with several
+	 * providers (failover) says which one it called.
+	 */
+	default Mono<ProviderOutcome> attempt(J job) {
+		return send(job).map(ProviderOutcome::unnamed);
+	}
+
 	/** Publishes the job's dead-letter record with {@code reason}; completes when Kafka has it. */
 	Mono<Void> deadLetter(J job, String reason);
 

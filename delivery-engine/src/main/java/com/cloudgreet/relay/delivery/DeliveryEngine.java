@@ -319,10 +319,12 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 			int attempt = tries.incrementAndGet();
 			Instant at = this.clock.instant();
 			long started = System.nanoTime();
-			return this.channel.send(job).flatMap((outcome) -> {
+			return this.channel.attempt(job).flatMap((answer) -> {
 				long nanos = System.nanoTime() - started;
+				Outcome outcome = answer.outcome();
 				timer(outcome).record(nanos, TimeUnit.NANOSECONDS);
-				AttemptRecord record = new AttemptRecord(at, outcome, TimeUnit.NANOSECONDS.toMillis(nanos));
+				AttemptRecord record = new AttemptRecord(at, outcome, TimeUnit.NANOSECONDS.toMillis(nanos),
+						answer.provider());
 				// The provider's answer is written first, before anything else is decided or published.
 				return outcome.match(
 						(delivered) -> durably(this.queue.record(job, record, Step.DELIVERED))

@@ -100,7 +100,13 @@ public abstract class NotificationIT {
 	@Autowired
 	protected WebTestClient web;
 
-	@Value("${spring.embedded.kafka.brokers}")
+	/**
+	 * This context's broker, not the spring.embedded.kafka.brokers system property: that names the
+	 * broker started last, another context's once FailoverIT has run.
+	 */
+	@Autowired
+	private org.springframework.kafka.test.EmbeddedKafkaBroker broker;
+
 	protected String brokers;
 
 	protected String tenant;
@@ -116,6 +122,7 @@ public abstract class NotificationIT {
 	@BeforeEach
 	void newTenant() {
 		this.tenant = RelayIds.next(IdKind.TENANT);
+		this.brokers = this.broker.getBrokersAsString();
 		if (GATEWAY_SCHEMA.compareAndSet(false, true)) {
 			// The sender allowlists live in the gateway's schema, which this service reads: migrate it
 			// with the gateway's own migrations, as a deployment has it.

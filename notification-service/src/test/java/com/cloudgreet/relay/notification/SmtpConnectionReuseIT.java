@@ -36,7 +36,7 @@ class SmtpConnectionReuseIT {
 			var settings = new NotificationProperties.Email(NotificationProperties.EmailProvider.SMTP,
 					List.of(Duration.ofSeconds(1)), "Relay <no-reply@relay.test>",
 					new NotificationProperties.Smtp(1, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2),
-							Duration.ofSeconds(30)));
+							Duration.ofSeconds(30)), List.of());
 			SmtpEmailSender sender = new SmtpEmailSender(mail, pooled, thread, settings);
 
 			for (int i = 0; i < 10; i++) {

@@ -20,9 +20,16 @@ public final class ApiSchemas {
 		public record Next(String attemptsAfter, String deliveriesAfter) {
 		}
 
-		/** {@code recipients}: email only, each recipient's answer to the attempt. */
-		public record Attempt(int number, String at, String outcome, String providerCode, String detail,
-				Long latencyMs, List<Recipient> recipients) {
+		/**
+		 * {@code recipients}: email only, each recipient's answer to the attempt. {@code provider}:
+		 * email and SMS only, the provider that answered (failover: {@code primary} or a name from
+		 * relay.email.providers / relay.sms.providers); null when every provider's circuit breaker
+		 * was open, so nothing was sent. Named MessageAttempt: the endpoint API's attempts are
+		 * "Attempt", and one name for both left this one out of the document.
+		 */
+		@io.swagger.v3.oas.annotations.media.Schema(name = "MessageAttempt")
+		public record Attempt(int number, String at, String outcome, String provider, String providerCode,
+				String detail, Long latencyMs, List<Recipient> recipients) {
 		}
 
 		/** {@code outcome} is {@code accepted} or {@code refused}; a refusal has the SMTP reply code and text. */

@@ -14,20 +14,18 @@ import com.cloudgreet.relay.delivery.DeliveryEngine;
 import com.cloudgreet.relay.delivery.EngineSettings;
 import com.cloudgreet.relay.delivery.RetrySchedule;
 import com.cloudgreet.relay.delivery.TraceParents;
+import com.cloudgreet.relay.delivery.failover.Failover;
+import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.notification.delivery.DecodedRequests;
 import com.cloudgreet.relay.notification.delivery.Engines;
 import com.cloudgreet.relay.notification.delivery.MessageChannel;
 import com.cloudgreet.relay.notification.delivery.MessageJob;
 import com.cloudgreet.relay.notification.delivery.MessageStore;
-import com.cloudgreet.relay.notification.email.EmailSender;
 import com.cloudgreet.relay.notification.sender.SenderCheck;
-import com.cloudgreet.relay.notification.sms.SmsSender;
-import com.cloudgreet.relay.notification.sms.SmsThrottle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
-import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -64,21 +62,20 @@ public class EngineConfiguration {
 	}
 
 	@Bean
-	DeliveryEngine<MessageJob> emailEngine(MessageStore store, EmailSender sender, DeadLetterPublisher deadLetters,
+	DeliveryEngine<MessageJob> emailEngine(MessageStore store,
+			@Qualifier("emailProviders") Failover<RelayRequest> providers, DeadLetterPublisher deadLetters,
 			NotificationProperties properties, DeadLetterAlerter alerter, MeterRegistry meters, TraceParents traces,
 			DecodedRequests decoded, SenderCheck senders) {
-		MessageChannel channel = new MessageChannel(Channel.EMAIL,
-				(request) -> sender.send(request.id(), request.email()), Mono.empty(), deadLetters, decoded, senders);
+		MessageChannel channel = MessageChannel.through(Channel.EMAIL, providers, deadLetters, decoded, senders);
 		return engine(Channel.EMAIL, store, channel, properties.email().retryDelays(), properties, alerter, meters,
 				traces, OWNER);
 	}
 
 	@Bean
-	DeliveryEngine<MessageJob> smsEngine(MessageStore store, SmsSender sender, SmsThrottle throttle,
+	DeliveryEngine<MessageJob> smsEngine(MessageStore store, @Qualifier("smsProviders") Failover<RelayRequest> providers,
 			DeadLetterPublisher deadLetters, NotificationProperties properties, DeadLetterAlerter alerter,
 			MeterRegistry meters, TraceParents traces, DecodedRequests decoded, SenderCheck senders) {
-		MessageChannel channel = new MessageChannel(Channel.SMS, (request) -> sender.send(request.id(), request.sms()),
-				Mono.defer(throttle::acquire), deadLetters, decoded, senders);
+		MessageChannel channel = MessageChannel.through(Channel.SMS, providers, deadLetters, decoded, senders);
 		return engine(Channel.SMS, store, channel, properties.sms().retryDelays(), properties, alerter, meters, traces,
 				OWNER);
 	}

@@ -24,7 +24,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("relay")
 public record NotificationProperties(@NotBlank String internalToken, @Valid @NotNull Email email,
 		@Valid @NotNull Sms sms, @Valid @NotNull Delivery delivery, @Valid @NotNull Alerts alerts,
-		@NotNull RetentionSettings retention) {
+		@NotNull RetentionSettings retention, @Valid @NotNull Failover failover) {
 
 	public enum EmailProvider {
 
@@ -38,8 +38,28 @@ public record NotificationProperties(@NotBlank String internalToken, @Valid @Not
 
 	}
 
+	/**
+	 * {@code providers}: SMTP relays after the first (spring.mail.*), in failover order; empty for
+	 * one relay. They share the first one's JavaMail properties (timeouts, TLS).
+	 */
 	public record Email(@NotNull EmailProvider provider, @NotEmpty List<@NotNull Duration> retryDelays,
-			@NotBlank String defaultFrom, @Valid @NotNull Smtp smtp) {
+			@NotBlank String defaultFrom, @Valid @NotNull Smtp smtp, List<@Valid @NotNull SmtpRelay> providers) {
+
+		public Email {
+			providers = (providers == null) ? List.of() : List.copyOf(providers);
+		}
+
+	}
+
+	/** One more SMTP relay for failover; {@link #toString()} hides the password. */
+	public record SmtpRelay(@NotBlank String name, @NotBlank String host, @Min(1) int port, String username,
+			String password) {
+
+		@Override
+		public String toString() {
+			return RedactedToString.of(this, "password");
+		}
+
 	}
 
 	public record Smtp(@Min(1) int concurrency, @NotNull Duration connectTimeout, @NotNull Duration readTimeout,
@@ -52,8 +72,34 @@ public record NotificationProperties(@NotBlank String internalToken, @Valid @Not
 
 	}
 
+	/**
+	 * {@code providers}: Twilio-compatible accounts after the first ({@code twilio}), in failover
+	 * order; empty for one account.
+	 */
 	public record Sms(@NotNull SmsProvider provider, @NotEmpty List<@NotNull Duration> retryDelays,
-			@Valid @NotNull Twilio twilio, @Valid @NotNull RateLimit rateLimit) {
+			@Valid @NotNull Twilio twilio, @Valid @NotNull RateLimit rateLimit,
+			List<@Valid @NotNull SmsAccount> providers) {
+
+		public Sms {
+			providers = (providers == null) ? List.of() : List.copyOf(providers);
+		}
+
+	}
+
+	/**
+	 * One more SMS account for failover, with its own outbound rate ({@code perSecond} and
+	 * {@code burst}; relay.sms.rate-limit's when unset). Timeouts are relay.sms.twilio's.
+	 * {@link #toString()} hides the token.
+	 */
+	public record SmsAccount(@NotBlank String name, @NotNull URI baseUrl, @NotBlank String accountSid,
+			@NotBlank String authToken, @NotBlank String from, @DecimalMin("0.001") Double perSecond,
+			@Min(1) Long burst) {
+
+		@Override
+		public String toString() {
+			return RedactedToString.of(this, "authToken");
+		}
+
 	}
 
 	/** Secrets here are never logged; {@link #toString()} hides the token. */
@@ -77,6 +123,18 @@ public record NotificationProperties(@NotBlank String internalToken, @Valid @Not
 			@DecimalMin("0.0") double jitter, @NotNull Duration maxRetryAfter, @NotNull Duration lease,
 			@NotNull Duration pollInterval, @Min(1) int batchSize, @Min(1) int maxInFlight, @NotNull Duration minPause,
 			@NotNull Duration maxPause, @NotNull Duration drainTimeout, @NotNull Duration deadLetterGrace) {
+	}
+
+	/**
+	 * Provider failover: the name of each channel's first provider (spring.mail.*,
+	 * relay.sms.twilio.*) and the circuit breaker each provider of a channel with several has.
+	 */
+	public record Failover(@NotBlank String primaryName, @Valid @NotNull CircuitBreaker circuitBreaker) {
+	}
+
+	public record CircuitBreaker(@DecimalMin("1") @jakarta.validation.constraints.DecimalMax("100") float failureRateThreshold,
+			@Min(1) int slidingWindowSize, @Min(1) int minimumNumberOfCalls, @NotNull Duration waitInOpenState,
+			@Min(1) int permittedCallsInHalfOpenState) {
 	}
 
 	public record Alerts(String slackWebhookUrl, @NotNull Duration window) {

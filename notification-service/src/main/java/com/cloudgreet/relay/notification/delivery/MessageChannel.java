@@ -16,6 +16,8 @@ import com.cloudgreet.relay.common.message.Violation;
 import com.cloudgreet.relay.delivery.DeadLetterPublisher;
 import com.cloudgreet.relay.delivery.DeliveryChannel;
 import com.cloudgreet.relay.delivery.Outcome;
+import com.cloudgreet.relay.delivery.ProviderOutcome;
+import com.cloudgreet.relay.delivery.failover.Failover;
 import com.cloudgreet.relay.notification.sender.SenderCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +26,9 @@ import reactor.util.retry.Retry;
 
 /**
  * Email or SMS as the engine sees it: decode the stored CloudEvent, check its senders against the
- * tenant's allowlist, send it through the provider (after {@code permit}, the shared outbound rate,
- * for SMS), and dead-letter the CloudEvent as it was accepted, keyed as the gateway keys it.
+ * tenant's allowlist, send it through the channel's providers in failover order ({@link Failover};
+ * each SMS account waits for its own shared outbound rate first), and dead-letter the CloudEvent
+ * as it was accepted, keyed as the gateway keys it. The attempt names the provider that answered.
  */
 public class MessageChannel implements DeliveryChannel<MessageJob> {
 
@@ -49,7 +52,7 @@ public class MessageChannel implements DeliveryChannel<MessageJob> {
 
 	private final Channel channel;
 
-	private final Function<RelayRequest, Mono<Outcome>> sender;
+	private final Function<RelayRequest, Mono<ProviderOutcome>> sender;
 
 	private final Mono<Void> permit;
 
@@ -66,6 +69,22 @@ public class MessageChannel implements DeliveryChannel<MessageJob> {
 
 	public MessageChannel(Channel channel, Function<RelayRequest, Mono<Outcome>> sender, Mono<Void> permit,
 			DeadLetterPublisher deadLetters, DecodedRequests decoded, SenderCheck senders) {
+		this(channel, deadLetters, decoded, senders, permit,
+				(request) -> sender.apply(request).map(ProviderOutcome::unnamed));
+	}
+
+	/**
+	 * Sends through the channel's providers in failover order; each provider waits for its own
+	 * rate, so the channel itself has no {@code permit}.
+	 */
+	public static MessageChannel through(Channel channel, Failover<RelayRequest> providers,
+			DeadLetterPublisher deadLetters, DecodedRequests decoded, SenderCheck senders) {
+		return new MessageChannel(channel, deadLetters, decoded, senders, Mono.empty(),
+				(request) -> providers.send(request.id(), request));
+	}
+
+	private MessageChannel(Channel channel, DeadLetterPublisher deadLetters, DecodedRequests decoded,
+			SenderCheck senders, Mono<Void> permit, Function<RelayRequest, Mono<ProviderOutcome>> sender) {
 		this.channel = channel;
 		this.sender = sender;
 		this.permit = permit;
@@ -90,13 +109,18 @@ public class MessageChannel implements DeliveryChannel<MessageJob> {
 	 */
 	@Override
 	public Mono<Outcome> send(MessageJob job) {
+		return attempt(job).map(ProviderOutcome::outcome);
+	}
+
+	@Override
+	public Mono<ProviderOutcome> attempt(MessageJob job) {
 		return Mono.defer(() -> {
 			RelayRequest request = decode(job);
 			Mono<List<Violation>> check = this.senders.violations(request);
 			// The retry machinery is built only once a check failed; almost every check is a cache hit.
 			return check.onErrorResume((ex) -> Mono.delay(FIRST_BACKOFF).then(check.retryWhen(UNTIL_CHECKED)))
 				.flatMap((refused) -> refused.isEmpty() ? this.sender.apply(request)
-						: Mono.just(new Outcome.Permanent(null, SenderCheck.describe(refused))));
+						: Mono.just(ProviderOutcome.unnamed(new Outcome.Permanent(null, SenderCheck.describe(refused)))));
 		});
 	}
 

@@ -273,15 +273,16 @@ public class MessageStore {
 	public Mono<MessageView> find(String id, String tenantId, int attemptsAfter, int limit) {
 		// One more than the page, to know whether a next page exists without counting.
 		Mono<List<MessageView.Attempt>> attempts = this.db.sql("""
-				select number, at, outcome, provider_code, detail, latency_ms, recipients::text as recipients from attempt
+				select number, at, outcome, provider, provider_code, detail, latency_ms, recipients::text as recipients
+				from attempt
 				where message_id = :id and number > :after order by number limit :limit""")
 			.bind("id", id)
 			.bind("after", attemptsAfter)
 			.bind("limit", limit + 1)
 			.map((row) -> new MessageView.Attempt(row.get("number", Integer.class), instant(row, "at"),
-					row.get("outcome", String.class), row.get("provider_code", String.class),
-					row.get("detail", String.class), row.get("latency_ms", Long.class),
-					RecipientsJson.read(row.get("recipients", String.class))))
+					row.get("outcome", String.class), row.get("provider", String.class),
+					row.get("provider_code", String.class), row.get("detail", String.class),
+					row.get("latency_ms", Long.class), RecipientsJson.read(row.get("recipients", String.class))))
 			.all()
 			.collectList();
 		return this.db.sql("""
@@ -462,6 +463,7 @@ public class MessageStore {
 			String[] details = new String[size];
 			Long[] latencies = new Long[size];
 			String[] recipients = new String[size];
+			String[] providers = new String[size];
 			String[] dltReasons = new String[size];
 			for (int i = 0; i < size; i++) {
 				Recording item = batch.get(i);
@@ -476,6 +478,7 @@ public class MessageStore {
 				details[i] = clean(outcome.detail());
 				latencies[i] = item.attempt().latencyMs();
 				recipients[i] = RecipientsJson.write(outcome.recipients());
+				providers[i] = item.attempt().provider();
 				dltReasons[i] = clean(deadLetterReason(item));
 			}
 			return MessageStore.this.db.sql("""
@@ -483,9 +486,10 @@ public class MessageStore {
 					        cast(:tokens as bigint[]), cast(:statuses as text[]), cast(:retryMs as bigint[]),
 					        cast(:providerIds as text[]), cast(:errors as text[]), cast(:ats as timestamptz[]),
 					        cast(:outcomes as text[]), cast(:codes as text[]), cast(:details as text[]),
-					        cast(:latencies as bigint[]), cast(:recipients as text[]), cast(:dltReasons as text[]))
+					        cast(:latencies as bigint[]), cast(:recipients as text[]), cast(:dltReasons as text[]),
+					        cast(:providers as text[]))
 					        with ordinality as i(id, owner, token, status, retry_ms, provider_id, error, at, outcome, code,
-					             detail, latency_ms, recipients, dlt_reason, ord)),
+					             detail, latency_ms, recipients, dlt_reason, provider, ord)),
 					moved as (update message m set attempt_count = m.attempt_count + 1, status = i.status,
 					        retries_used = m.retries_used + case when i.retry_ms >= 0 then 1 else 0 end,
 					        event = case when i.status = 'delivered' then '' else m.event end,
@@ -499,9 +503,9 @@ public class MessageStore {
 					    from input i where m.id = i.id and m.lease_owner = i.owner and m.lease_token = i.token
 					    returning i.ord, m.id, m.attempt_count),
 					logged as (insert into attempt (message_id, number, at, outcome, provider_code, detail, latency_ms,
-					        recipients)
+					        recipients, provider)
 					    select moved.id, moved.attempt_count, i.at, i.outcome, i.code, i.detail, i.latency_ms,
-					           cast(i.recipients as jsonb)
+					           cast(i.recipients as jsonb), i.provider
 					    from moved join input i on i.ord = moved.ord)
 					select ord from moved""")
 				.bind("ids", leases.ids())
@@ -518,6 +522,7 @@ public class MessageStore {
 				.bind("latencies", latencies)
 				.bind("recipients", recipients)
 				.bind("dltReasons", dltReasons)
+				.bind("providers", providers)
 				.map((row) -> row.get("ord", Long.class))
 				.all()
 				.collectList()

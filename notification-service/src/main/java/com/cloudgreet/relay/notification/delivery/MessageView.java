@@ -22,13 +22,15 @@ public record MessageView(String id, String channel, String status, String provi
 	/**
 	 * {@code recipients} is each recipient's answer, for an email the server answered per
 	 * recipient; absent for SMS (one destination) and attempts recorded before it was kept.
+	 * {@code provider} names the provider that answered (failover: relay.email.providers,
+	 * relay.sms.providers); null when none was called or the attempt predates it.
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
-	public record Attempt(int number, Instant at, String outcome, String providerCode, String detail,
+	public record Attempt(int number, Instant at, String outcome, String provider, String providerCode, String detail,
 			long latencyMs, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Recipient> recipients) {
 
 		public Attempt(int number, Instant at, String outcome, String providerCode, String detail, long latencyMs) {
-			this(number, at, outcome, providerCode, detail, latencyMs, null);
+			this(number, at, outcome, null, providerCode, detail, latencyMs, null);
 		}
 
 	}

@@ -20,13 +20,27 @@ public class SmsThrottle {
 	private final boolean enabled;
 
 	public SmsThrottle(RateLimiter limiter, NotificationProperties.Sms settings) {
+		this(limiter, settings.rateLimit().enabled(), new Limit(settings.rateLimit().name(),
+				accountOf(settings.twilio().accountSid()), settings.rateLimit().perSecond(), settings.rateLimit().burst()));
+	}
+
+	/** A failover account's throttle: its own bucket, named by its account SID like the first one's. */
+	public SmsThrottle(RateLimiter limiter, NotificationProperties.Sms settings, NotificationProperties.SmsAccount account) {
+		this(limiter, settings.rateLimit().enabled(), new Limit(settings.rateLimit().name(),
+				accountOf(account.accountSid()),
+				account.perSecond() != null ? account.perSecond() : settings.rateLimit().perSecond(),
+				account.burst() != null ? account.burst() : settings.rateLimit().burst()));
+	}
+
+	private SmsThrottle(RateLimiter limiter, boolean enabled, Limit limit) {
 		this.throttle = new DestinationThrottle(limiter);
-		this.enabled = settings.rateLimit().enabled();
-		String sid = settings.twilio().accountSid();
-		// An empty property (the default, and the log provider) still needs a budget id.
-		String account = (sid == null || sid.isBlank()) ? "default" : sid;
-		this.limit = new Limit(settings.rateLimit().name(), account, settings.rateLimit().perSecond(),
-				settings.rateLimit().burst());
+		this.enabled = enabled;
+		this.limit = limit;
+	}
+
+	/** An empty property (the default, and the log provider) still needs a budget id. */
+	private static String accountOf(String sid) {
+		return (sid == null || sid.isBlank()) ? "default" : sid;
 	}
 
 	/** Completes when one more text may go out. */

@@ -102,7 +102,7 @@ class RejectedRecipientIT {
 		var smtp = new NotificationProperties.Smtp(1, Duration.ofSeconds(2), Duration.ofSeconds(2),
 				Duration.ofSeconds(2), Duration.ofSeconds(30));
 		var settings = new NotificationProperties.Email(NotificationProperties.EmailProvider.SMTP,
-				List.of(Duration.ofSeconds(1)), "Relay <no-reply@relay.test>", smtp);
+				List.of(Duration.ofSeconds(1)), "Relay <no-reply@relay.test>", smtp, List.of());
 		return new SmtpEmailSender(mail, new SmtpConnections(mail, 1, Duration.ofSeconds(30)),
 				Schedulers.boundedElastic(), settings);
 	}

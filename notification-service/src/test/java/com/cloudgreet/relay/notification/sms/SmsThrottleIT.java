@@ -64,7 +64,7 @@ class SmsThrottleIT {
 	void passesAtOnceWhenDisabled() {
 		NotificationProperties.Sms settings = new NotificationProperties.Sms(NotificationProperties.SmsProvider.LOG,
 				List.of(Duration.ofSeconds(1)), twilio("ACoff"),
-				new NotificationProperties.RateLimit(false, "sms-provider", 0.001, 1));
+				new NotificationProperties.RateLimit(false, "sms-provider", 0.001, 1), List.of());
 		SmsThrottle throttle = new SmsThrottle((scope, limits, cost) -> {
 			throw new AssertionError("must not be asked");
 		}, settings);
@@ -75,7 +75,8 @@ class SmsThrottleIT {
 
 	private static NotificationProperties.Sms settings(String account, double perSecond, long burst) {
 		return new NotificationProperties.Sms(NotificationProperties.SmsProvider.TWILIO, List.of(Duration.ofSeconds(1)),
-				twilio(account), new NotificationProperties.RateLimit(true, "sms-provider", perSecond, burst));
+				twilio(account), new NotificationProperties.RateLimit(true, "sms-provider", perSecond, burst),
+				List.of());
 	}
 
 	private static NotificationProperties.Twilio twilio(String account) {
