@@ -46,7 +46,7 @@ class SendAtTest {
 				{"to":"+14155550123","body":"x","sendAt":"tomorrow"}""".getBytes(StandardCharsets.UTF_8),
 				SmsMessage.class))
 			.isInstanceOf(InvalidMessageException.class)
-			.hasMessageContaining("/sendAt");
+			.hasMessageContaining("/sendAt: has the wrong type, expected an RFC 3339 date-time");
 	}
 
 	@Test
