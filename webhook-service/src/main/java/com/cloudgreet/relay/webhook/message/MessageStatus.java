@@ -32,8 +32,9 @@ public record MessageStatus(String id, String channel, String status, String eve
 	/** From the API statuses of all the event's deliveries (not only those on one page). */
 	static String aggregate(List<String> statuses) {
 		if (statuses.stream().anyMatch((s) -> s.equals("queued") || s.equals("sending"))) {
-			return statuses.stream().allMatch((s) -> s.equals("queued") || s.equals("scheduled")) ? "queued"
-					: "sending";
+			// Queued while nothing has gone out yet: scheduled and canceled siblings have sent nothing.
+			return statuses.stream().allMatch((s) -> s.equals("queued") || s.equals("scheduled") || s.equals("canceled"))
+					? "queued" : "sending";
 		}
 		if (statuses.contains("scheduled")) {
 			return "scheduled";
