@@ -47,7 +47,8 @@ class AccessControlIT extends GatewayIntegrationTest {
 
 	static Stream<Arguments> spellings() {
 		return spellingsOf(Map.of("/admin/v1/tenants", "POST", "/admin/v1/tenants/ten_x", "GET", "/v1/messages/sms",
-				"POST", "/v1/messages/msg_0192f0c0a1b27c3d8e4f5a6b7c8d0000", "GET", "/v1/endpoints", "GET"));
+				"POST", "/v1/messages/msg_0192f0c0a1b27c3d8e4f5a6b7c8d0000", "GET", "/v1/endpoints", "GET",
+				"/v1/messages/evt_0192f0c0a1b27c3d8e4f5a6b7c8d0000", "DELETE"));
 	}
 
 	static Stream<Arguments> adminSpellings() {

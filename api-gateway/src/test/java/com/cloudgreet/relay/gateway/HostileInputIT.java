@@ -75,7 +75,7 @@ class HostileInputIT extends GatewayIntegrationTest {
 				arguments("malformed message id", "GET", "/v1/messages/../../admin", JSON, null, 404, "not-found"),
 				arguments("not a Relay id", "GET", "/v1/messages/ten_0192f0c0a1b27c3d8e4f5a6b7c8d9e0f", JSON, null, 404,
 						"not-found"),
-				arguments("wrong method", "DELETE", "/v1/messages/email", JSON, null, 405, null));
+				arguments("wrong method", "PUT", "/v1/messages/email", JSON, null, 405, null));
 	}
 
 	@ParameterizedTest(name = "{0} -> {5}")

@@ -118,6 +118,53 @@ class CrashIT {
 	}
 
 	/**
+	 * A message scheduled a few seconds ahead (issue 21, item 1) waits in PostgreSQL, not in the
+	 * process: notification-service is killed -9 while it waits and restarted, and the message still
+	 * goes out once, at or after its sendAt.
+	 */
+	@Test
+	void scheduledSmsSurvivesKillOfNotificationServiceAndGoesOutOnce() throws Exception {
+		String nonce = "scheduled-" + UUID.randomUUID();
+		java.time.Instant sendAt = java.time.Instant.now().plusSeconds(10);
+		HttpResponse<String> accepted = post("/v1/messages/sms",
+				"{\"to\":\"+14155550123\",\"body\":\"" + nonce + "\",\"sendAt\":\"" + sendAt + "\"}");
+		assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+		assertThat(json(accepted).get("status").asString()).isEqualTo("scheduled");
+		String id = json(accepted).get("id").asString();
+		// Stored by notification-service before it dies: until then the gateway answers queued.
+		await("scheduled in notification-service").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> json(get("/v1/messages/" + id)).get("status").asString().equals("scheduled"));
+		int exit = RunningRelay.NOTIFICATION.kill();
+		RunningRelay.NOTIFICATION.restart();
+		RunningRelay.NOTIFICATION.awaitHealthy();
+		assertThat(exit).isEqualTo(137);
+
+		java.time.Instant[] firstSeen = new java.time.Instant[1];
+		await("the scheduled SMS at the provider").atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> {
+				boolean seen = copies(nonce) > 0;
+				if (seen) {
+					firstSeen[0] = java.time.Instant.now();
+				}
+				return seen;
+			});
+		assertThat(firstSeen[0]).as("not before sendAt").isAfterOrEqualTo(sendAt);
+		await("delivered").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(250))
+			.until(() -> json(get("/v1/messages/" + id)).get("status").asString().equals("delivered"));
+		await("exactly once").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> copies(nonce) == 1);
+	}
+
+	private static long copies(String body) {
+		return RunningRelay.SMS_PROVIDER.received()
+			.stream()
+			.filter((request) -> request.path().endsWith("/Messages.json") && body.equals(request.formField("Body")))
+			.count();
+	}
+
+	/**
 	 * Streams {@link #MESSAGES} requests through the gateway, kills {@code service} with SIGKILL
 	 * while the first half is being delivered, sends the second half while it is down, and
 	 * restarts it. {@code nonceOf} finds the nonce a received request carries (null: not ours).

@@ -175,11 +175,13 @@ class RelaySystemIT {
 		Map<ServiceProcess, List<String>> routes = Map.of(gateway,
 				List.of("POST /admin/v1/tenants", "GET /admin/v1/tenants/ten_x", "POST /v1/messages/sms",
 						"POST /v1/messages/email", "POST /v1/events", "GET /v1/messages/msg_x", "GET /v1/endpoints",
-						"POST /v1/endpoints", "POST /admin/v1/replays"),
+						"POST /v1/endpoints", "POST /admin/v1/replays", "DELETE /v1/messages/msg_x",
+						"DELETE /v1/messages/evt_x"),
 				notification, List.of("GET /internal/v1/messages/msg_x", "POST /internal/v1/messages/msg_x/retry",
-						"POST /internal/v1/admin/replays"),
+						"DELETE /internal/v1/messages/msg_x", "POST /internal/v1/admin/replays"),
 				webhook, List.of("GET /internal/v1/endpoints", "POST /internal/v1/endpoints",
-						"GET /internal/v1/messages/evt_x", "POST /internal/v1/endpoints/ep_x/replay",
+						"GET /internal/v1/messages/evt_x", "DELETE /internal/v1/messages/evt_x",
+						"POST /internal/v1/endpoints/ep_x/replay",
 						"POST /internal/v1/admin/replays"));
 		routes.forEach((service, list) -> list.forEach((route) -> {
 			String method = route.substring(0, route.indexOf(' '));

@@ -13,6 +13,8 @@ import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.RecordKeys;
 import com.cloudgreet.relay.common.message.EmailMessage;
+import com.cloudgreet.relay.common.message.Scheduled;
+import com.cloudgreet.relay.common.message.SendAt;
 import com.cloudgreet.relay.common.message.SmsMessage;
 import com.cloudgreet.relay.common.message.WebhookEvent;
 import com.cloudgreet.relay.gateway.auth.Caller;
@@ -107,11 +109,12 @@ public class MessageController {
 	@Parameter(name = "Idempotency-Key", in = ParameterIn.HEADER, required = false,
 			description = "Repeat-safe key: the same key and body within 24 h return the first answer",
 			schema = @Schema(type = "string", maxLength = 255))
-	@ApiResponse(responseCode = "202", description = "Durably queued in Kafka",
+	@ApiResponse(responseCode = "202", description = "Durably queued in Kafka; status scheduled when sendAt is ahead",
 			content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Accepted.class)))
 	@ApiResponse(responseCode = "400", description = "Not readable JSON", content = @Content(
 			mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
-	@ApiResponse(responseCode = "422", description = "Invalid fields, or an Idempotency-Key reused with another body",
+	@ApiResponse(responseCode = "422", description = "Invalid fields (a sendAt in the past or over 30 days ahead names /sendAt), "
+			+ "or an Idempotency-Key reused with another body",
 			content = @Content(mediaType = "application/problem+json",
 					schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	@ApiResponse(responseCode = "409", description = "The same Idempotency-Key is still in flight", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
@@ -151,7 +154,7 @@ public class MessageController {
 				if (recordedId == null) {
 					send = Mono.when(send, this.accepted.remember(prepared.event().id(), tenantId, channel));
 				}
-				return send.then(Mono.fromSupplier(() -> answer(prepared.event(), channel)));
+				return send.then(Mono.fromSupplier(() -> answer(prepared.event(), channel, prepared.payload())));
 			});
 	}
 
@@ -167,7 +170,7 @@ public class MessageController {
 		}
 		String id = (recordedId != null) ? recordedId : idempotent.newId(AcceptedMessages.kind(channel));
 		CloudEvent event = CloudEvent.request(channel, id, SOURCE, tenantId, data);
-		return switch (channel) {
+		Prepared prepared = switch (channel) {
 			case EMAIL -> new Prepared(event, RecordKeys.forEvent(event), RelayJson.convert(data, EmailMessage.class));
 			case SMS -> {
 				SmsMessage sms = RelayJson.convert(data, SmsMessage.class);
@@ -175,12 +178,15 @@ public class MessageController {
 			}
 			case WEBHOOK -> new Prepared(event, RecordKeys.forEvent(event), RelayJson.convert(data, WebhookEvent.class));
 		};
+		// The same check the consumers make, against the same instant: the event's time.
+		SendAt.check(((Scheduled) prepared.payload()).sendAt(), event.time());
+		return prepared;
 	}
 
-	private static Reply answer(CloudEvent event, Channel channel) {
+	private static Reply answer(CloudEvent event, Channel channel, Object payload) {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("id", event.id());
-		body.put("status", "queued");
+		body.put("status", SendAt.isAhead(((Scheduled) payload).sendAt(), event.time()) ? "scheduled" : "queued");
 		body.put("channel", channel.id());
 		return Reply.json(202, body).withHeader(HttpHeaders.LOCATION, "/v1/messages/" + event.id());
 	}

@@ -23,6 +23,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -32,7 +33,7 @@ import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code GET /v1/messages/{id}} and {@code POST /v1/messages/{id}/retry}, routed to the owning
+ * {@code GET /v1/messages/{id}}, {@code POST /v1/messages/{id}/retry} and {@code DELETE /v1/messages/{id}}, routed to the owning
  * service by the id's prefix ({@code evt_} to webhook-service, others to notification-service).
  */
 @RestController
@@ -52,7 +53,7 @@ public class MessageStatusController {
 
 	@GetMapping("/v1/messages/{id}")
 	@Operation(summary = "Status of a message (msg_...) or event (evt_...), with its delivery attempts, 50 per answer",
-			description = "queued from the moment of the 202; then sending, delivered, retrying, failed or dead_lettered. "
+			description = "queued from the moment of the 202 (scheduled until its sendAt); then sending, delivered, retrying, failed or dead_lettered; canceled if canceled before it was sent. "
 					+ "Events also list one delivery per endpoint (100 per answer). Attempts are oldest first; "
 					+ "when more exist, next.attemptsAfter (and next.deliveriesAfter) is the query parameter of the same name "
 					+ "that fetches them; next is null on the last page.")
@@ -119,6 +120,22 @@ public class MessageStatusController {
 			.execute(tenantId, key, "POST", exchange.getRequest().getPath().value(), new byte[0],
 					(idempotent) -> this.owners.call(owner, HttpMethod.POST, "/internal/v1/messages/" + id + "/retry", tenantId,
 							null, null))
+			.map(Reply::toEntity);
+	}
+
+	@DeleteMapping("/v1/messages/{id}")
+	@Operation(summary = "Cancel a message or event not yet sent",
+			description = "A message (msg_...) that is scheduled, or queued for its first attempt, becomes canceled and is "
+					+ "never sent; an event (evt_...) cancels every delivery not yet sent. Canceling again answers the same.")
+	@ApiResponse(responseCode = "200", description = "Canceled", content = @Content(mediaType = "application/json",
+			schema = @Schema(implementation = ApiSchemas.Accepted.class)))
+	@ApiResponse(responseCode = "404", description = "No such message for this tenant", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "409", description = "Sending has started or the message has settled (`message-not-cancelable`)", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	@ApiResponse(responseCode = "503", description = "The owning service is unavailable; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
+	public Mono<ResponseEntity<byte[]>> cancel(@PathVariable String id, ServerWebExchange exchange) {
+		String tenantId = Caller.tenant(exchange).tenantId();
+		Owner owner = owner(id).orElseThrow(() -> unknown(id));
+		return this.owners.call(owner, HttpMethod.DELETE, "/internal/v1/messages/" + id, tenantId, null, null)
 			.map(Reply::toEntity);
 	}
 

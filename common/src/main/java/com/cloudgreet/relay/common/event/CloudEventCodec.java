@@ -4,6 +4,8 @@ import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.message.EmailMessage;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
+import com.cloudgreet.relay.common.message.Scheduled;
+import com.cloudgreet.relay.common.message.SendAt;
 import com.cloudgreet.relay.common.message.SmsMessage;
 import com.cloudgreet.relay.common.message.WebhookEvent;
 
@@ -43,7 +45,10 @@ public final class CloudEventCodec {
 			case WEBHOOK -> WebhookEvent.class;
 		};
 		try {
-			return RelayJson.convert(event.data(), type);
+			Object payload = RelayJson.convert(event.data(), type);
+			// Against the event's own time: decoding it again when it falls due must not refuse it.
+			SendAt.check(((Scheduled) payload).sendAt(), event.time());
+			return payload;
 		}
 		catch (InvalidMessageException ex) {
 			throw ex.nestedUnder("/data");

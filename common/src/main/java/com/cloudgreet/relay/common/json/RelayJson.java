@@ -147,6 +147,9 @@ public final class RelayJson {
 		if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
 			return "a number";
 		}
+		if (type == java.time.Instant.class) {
+			return "an RFC 3339 date-time such as 2026-12-01T10:00:00Z";
+		}
 		return type.getSimpleName();
 	}
 

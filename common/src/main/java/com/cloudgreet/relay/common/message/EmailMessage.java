@@ -1,15 +1,23 @@
 package com.cloudgreet.relay.common.message;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /**
  * An email request: the {@code data} of a {@code relay.email.requested} event and the body of
  * {@code POST /v1/messages/email}. Validates itself, so a record produced straight to Kafka meets
- * the same contract as one that came through the gateway.
+ * the same contract as one that came through the gateway. {@code sendAt} (optional) schedules it
+ * ({@link SendAt} checks the window against the acceptance time).
  */
 public record EmailMessage(List<String> to, List<String> cc, List<String> bcc, String from, String replyTo,
-		String subject, String text, String html, Map<String, String> metadata) {
+		String subject, String text, String html, Map<String, String> metadata, Instant sendAt) implements Scheduled {
+
+	/** An email to send at once. */
+	public EmailMessage(List<String> to, List<String> cc, List<String> bcc, String from, String replyTo,
+			String subject, String text, String html, Map<String, String> metadata) {
+		this(to, cc, bcc, from, replyTo, subject, text, html, metadata, null);
+	}
 
 	public EmailMessage {
 		to = to == null ? List.of() : List.copyOf(to);

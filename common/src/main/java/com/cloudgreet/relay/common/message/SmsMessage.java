@@ -1,5 +1,6 @@
 package com.cloudgreet.relay.common.message;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -10,9 +11,10 @@ import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 /**
  * An SMS request: the {@code data} of a {@code relay.sms.requested} event and the body of
  * {@code POST /v1/messages/sms}. {@code to} must be a valid number in E.164 form; {@code from}, if
- * given, is an E.164 number or an alphanumeric sender ID.
+ * given, is an E.164 number or an alphanumeric sender ID; {@code sendAt}, if given, schedules it.
  */
-public record SmsMessage(String to, String from, String body, Map<String, String> metadata) {
+public record SmsMessage(String to, String from, String body, Map<String, String> metadata, Instant sendAt)
+		implements Scheduled {
 
 	private static final PhoneNumberUtil PHONE_NUMBERS = PhoneNumberUtil.getInstance();
 
@@ -20,6 +22,11 @@ public record SmsMessage(String to, String from, String body, Map<String, String
 
 	/** Alphanumeric sender IDs: up to 11 characters, at least one letter (GSMA rule). */
 	private static final Pattern SENDER_ID = Pattern.compile("(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}");
+
+	/** An SMS to send at once. */
+	public SmsMessage(String to, String from, String body, Map<String, String> metadata) {
+		this(to, from, body, metadata, null);
+	}
 
 	public SmsMessage {
 		metadata = metadata == null ? Map.of() : Map.copyOf(metadata);

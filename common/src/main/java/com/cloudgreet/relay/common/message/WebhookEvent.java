@@ -1,5 +1,6 @@
 package com.cloudgreet.relay.common.message;
 
+import java.time.Instant;
 import java.util.regex.Pattern;
 
 import com.cloudgreet.relay.common.json.RelayJson;
@@ -8,14 +9,19 @@ import tools.jackson.databind.JsonNode;
 /**
  * A webhook event: the {@code data} of a {@code relay.webhook.requested} event and the body of
  * {@code POST /v1/events}. {@code eventId} is the producer's own id, kept for receivers to
- * de-duplicate; {@code payload} must be a JSON object of at most {@link Limits#WEBHOOK_PAYLOAD_BYTES}.
+ * de-duplicate; {@code sendAt}, if given, schedules every delivery of it; {@code payload} must be a JSON object of at most {@link Limits#WEBHOOK_PAYLOAD_BYTES}.
  */
-public record WebhookEvent(String eventType, JsonNode payload, String eventId) {
+public record WebhookEvent(String eventType, JsonNode payload, String eventId, Instant sendAt) implements Scheduled {
 
 	/** Dotted names such as {@code invoice.paid}, as Svix and Stripe use. */
 	private static final Pattern EVENT_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*");
 
 	private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9_.:\\-]+");
+
+	/** An event to deliver at once. */
+	public WebhookEvent(String eventType, JsonNode payload, String eventId) {
+		this(eventType, payload, eventId, null);
+	}
 
 	public WebhookEvent {
 		Violations violations = new Violations();

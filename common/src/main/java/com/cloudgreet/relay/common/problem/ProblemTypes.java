@@ -29,6 +29,9 @@ public final class ProblemTypes {
 
 	public static final URI NOT_RETRYABLE = of("message-not-retryable");
 
+	/** A cancel of a message whose sending has started or that has settled (409). */
+	public static final URI NOT_CANCELABLE = of("message-not-cancelable");
+
 	public static final URI UNSAFE_URL = of("unsafe-url");
 
 	/** A retry or replay of a message whose sender its tenant does not allow (any more). */

@@ -9,6 +9,7 @@ import com.cloudgreet.relay.notification.delivery.Requeuer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -18,7 +19,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
-/** The gateway's view of email and SMS messages: status with attempts, and manual re-queueing. */
+/** The gateway's view of email and SMS messages: status with attempts, manual re-queueing and cancel. */
 @RestController
 @RequestMapping("/internal/v1/messages")
 public class MessageController {
@@ -50,6 +51,19 @@ public class MessageController {
 				(missing) -> Mono.error(notFound(id)),
 				(refused) -> Mono.error(problem(HttpStatus.CONFLICT, ProblemTypes.NOT_RETRYABLE, refused.reason())),
 				(sender) -> Mono.error(senderNotAllowed(sender.reason()))));
+	}
+
+	/**
+	 * Cancels a message not yet sent (scheduled, or queued for its first attempt): 200 with
+	 * {@code canceled}, also when it was canceled before; 409 once sending started or it settled.
+	 */
+	@DeleteMapping("/{id}")
+	public Mono<Requeuer.Accepted> cancel(@PathVariable String id, @InternalTenant String tenant) {
+		return this.store.cancel(id, tenant)
+			.switchIfEmpty(Mono.error(() -> notFound(id)))
+			.flatMap((result) -> "canceled".equals(result.status()) ? Mono.just(new Requeuer.Accepted(id, "canceled"))
+					: Mono.error(problem(HttpStatus.CONFLICT, ProblemTypes.NOT_CANCELABLE, "Message " + id + " is "
+							+ result.status() + "; only a message not yet sent (scheduled or queued) can be canceled")));
 	}
 
 	private static ErrorResponseException notFound(String id) {

@@ -2,6 +2,7 @@ package com.cloudgreet.relay.notification.consume;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlist;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
+import com.cloudgreet.relay.common.message.SendAt;
 import com.cloudgreet.relay.common.metrics.DeliveryMetrics;
 import com.cloudgreet.relay.common.metrics.RelayMetrics;
 import com.cloudgreet.relay.delivery.DeadLetterPublisher;
@@ -115,27 +117,33 @@ public class Intake {
 				});
 				DeliveryEngine<MessageJob> engine = this.engines.of(channel);
 				String destination = MessageJob.destinationOf(channel);
+				// A message scheduled ahead is stored to wait, never dispatched at once; one whose
+				// sendAt passed while it sat in Kafka is sent at once like any other.
+				Instant now = Instant.now();
+				List<NewMessage> scheduled = good.stream().filter((m) -> SendAt.isAhead(m.sendAt(), now)).toList();
+				List<NewMessage> due = good.stream().filter((m) -> !SendAt.isAhead(m.sendAt(), now)).toList();
 				var reservation = engine
-					.reserve(good.stream().map((m) -> new DeliveryEngine.Slot(m.tenantId(), destination)).toList());
+					.reserve(due.stream().map((m) -> new DeliveryEngine.Slot(m.tenantId(), destination)).toList());
 				// Messages with a slot go first: the store claims the first count() of the batch.
 				List<NewMessage> ordered = new ArrayList<>(good.size());
-				for (int i = 0; i < good.size(); i++) {
+				for (int i = 0; i < due.size(); i++) {
 					if (reservation.granted(i)) {
-						ordered.add(good.get(i));
+						ordered.add(due.get(i));
 					}
 				}
-				for (int i = 0; i < good.size(); i++) {
+				for (int i = 0; i < due.size(); i++) {
 					if (!reservation.granted(i)) {
-						ordered.add(good.get(i));
+						ordered.add(due.get(i));
 					}
 				}
+				ordered.addAll(scheduled);
 				return this.store.ingest(channel, ordered, reservation.count(), engine.owner(), this.lease)
 					.doOnError((ex) -> reservation.cancel())
 					.doOnCancel(reservation::cancel)
 					.flatMap((ingested) -> {
 						keepDecoded(ordered, reservation.count());
 						reservation.start(ingested.claimed());
-						if (good.size() > reservation.count()) {
+						if (due.size() > reservation.count()) {
 							engine.wakeUp();
 						}
 						for (String foreign : ingested.foreign()) {

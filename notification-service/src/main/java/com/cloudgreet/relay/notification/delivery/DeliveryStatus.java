@@ -3,7 +3,8 @@ package com.cloudgreet.relay.notification.delivery;
 /** The states of a message, as stored and as the status API spells them. */
 public enum DeliveryStatus {
 
-	QUEUED("queued"), SENDING("sending"), DELIVERED("delivered"), FAILED("failed"), DEAD_LETTERED("dead_lettered");
+	SCHEDULED("scheduled"), QUEUED("queued"), SENDING("sending"), DELIVERED("delivered"), FAILED("failed"),
+	DEAD_LETTERED("dead_lettered"), CANCELED("canceled");
 
 	private final String value;
 
@@ -24,9 +25,9 @@ public enum DeliveryStatus {
 		throw new IllegalArgumentException("Unknown status " + value);
 	}
 
-	/** Nothing more happens to a message in these states unless someone asks for a retry. */
+	/** Nothing more happens to a message in these states unless someone asks for a retry (never for canceled). */
 	public boolean isFinal() {
-		return this == DELIVERED || this == FAILED || this == DEAD_LETTERED;
+		return this == DELIVERED || this == FAILED || this == DEAD_LETTERED || this == CANCELED;
 	}
 
 }

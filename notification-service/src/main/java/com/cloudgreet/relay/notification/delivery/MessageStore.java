@@ -57,9 +57,10 @@ public class MessageStore {
 	}
 
 	/**
-	 * Stores a batch of requests in one statement: new ids become due at once, and the first
-	 * {@code claim} of them are claimed by {@code owner} in the same statement so they are sent
-	 * without waiting for a poll. An id stored before (a redelivered or duplicate record) adds
+	 * Stores a batch of requests in one statement: new ids become due at once (or, scheduled, at
+	 * their {@code sendAt}, as {@code scheduled}), and the first {@code claim} of them (never a
+	 * scheduled one: the caller puts those last) are claimed by {@code owner} in the same statement
+	 * so they are sent without waiting for a poll. An id stored before (a redelivered or duplicate record) adds
 	 * nothing; if it belongs to another tenant it is reported, for the caller to dead-letter.
 	 */
 	public Mono<Ingested> ingest(Channel channel, List<NewMessage> batch, int claim, String owner, Duration lease) {
@@ -73,6 +74,9 @@ public class MessageStore {
 		String[] tenants = messages.stream().map(NewMessage::tenantId).toArray(String[]::new);
 		String[] events = messages.stream().map(NewMessage::event).toArray(String[]::new);
 		String[] traces = messages.stream().map(NewMessage::traceparent).toArray(String[]::new);
+		String[] sendAts = messages.stream()
+			.map((m) -> m.sendAt() == null ? null : m.sendAt().toString())
+			.toArray(String[]::new);
 		Boolean[] claimed = new Boolean[messages.size()];
 		for (int i = 0; i < claimed.length; i++) {
 			claimed[i] = i < claim;
@@ -80,12 +84,13 @@ public class MessageStore {
 		// The final select's snapshot predates the insert, so "m" finds only rows stored before.
 		return this.db.sql("""
 				with input as (select * from unnest(cast(:ids as text[]), cast(:tenants as text[]),
-				        cast(:events as text[]), cast(:traces as text[]), cast(:claimed as boolean[]))
-				        as i(id, tenant_id, event, traceparent, claimed)),
+				        cast(:events as text[]), cast(:traces as text[]), cast(:claimed as boolean[]),
+				        cast(:sendAts as timestamptz[])) as i(id, tenant_id, event, traceparent, claimed, send_at)),
 				ins as (insert into message (id, tenant_id, channel, status, event, traceparent, due_at,
 				        lease_owner, lease_token, lease_until)
-				    select id, tenant_id, :channel, case when claimed then 'sending' else 'queued' end, event,
-				           traceparent, now(), case when claimed then :owner end, case when claimed then 1 else 0 end,
+				    select id, tenant_id, :channel, case when claimed then 'sending' when send_at > now() then 'scheduled'
+				           else 'queued' end, event, traceparent, greatest(coalesce(send_at, now()), now()),
+				           case when claimed then :owner end, case when claimed then 1 else 0 end,
 				           case when claimed then now() + :leaseMs * interval '1 millisecond' end
 				    from input
 				    on conflict (id) do nothing
@@ -98,6 +103,7 @@ public class MessageStore {
 			.bind("events", events)
 			.bind("traces", traces)
 			.bind("claimed", claimed)
+			.bind("sendAts", sendAts)
 			.bind("channel", channel.id())
 			.bind("owner", owner)
 			.bind("leaseMs", lease.toMillis())
@@ -179,6 +185,32 @@ public class MessageStore {
 			.map((count) -> count > 0);
 	}
 
+	/** What a cancel came to: the message's status after it, and whether this call canceled it. */
+	public record Canceled(String status, boolean canceled) {
+	}
+
+	/**
+	 * Cancels a tenant's message that nobody has claimed and no attempt has touched: scheduled, or
+	 * queued for its first attempt. One conditional update, so a claim racing with it either wins
+	 * (the message is sending, the cancel refused) or finds it canceled; a canceled row holds no
+	 * lease, so no fenced write of the engine can move it again. Empty if the tenant has no such
+	 * message; otherwise its status (canceled, or what it was instead).
+	 */
+	public Mono<Canceled> cancel(String id, String tenantId) {
+		return this.db.sql("""
+				with canceled as (update message set status = 'canceled', due_at = null, event = '', updated_at = now()
+				    where id = :id and tenant_id = :tenant and status in ('scheduled', 'queued')
+				      and lease_owner is null and attempt_count = 0
+				    returning id)
+				select m.status, exists (select 1 from canceled) as canceled from message m
+				where m.id = :id and m.tenant_id = :tenant""")
+			.bind("id", id)
+			.bind("tenant", tenantId)
+			.map((row) -> Boolean.TRUE.equals(row.get("canceled", Boolean.class)) ? new Canceled("canceled", true)
+					: new Canceled(row.get("status", String.class), false))
+			.one();
+	}
+
 	/** A message a bulk replay may re-queue, with what it would send; ordered by creation, then id. */
 	public record Replayable(String id, Channel channel, String event, Instant createdAt) {
 	}
@@ -256,9 +288,10 @@ public class MessageStore {
 	public Mono<Long> deleteSettledBefore(Instant cutoff, int limit) {
 		return this.db.sql("""
 				delete from message where id in (select id from message
-				    where status in ('delivered', 'failed', 'dead_lettered') and updated_at < :cutoff and dlt_reason is null
-				    limit :limit for update skip locked)
-				  and status in ('delivered', 'failed', 'dead_lettered') and updated_at < :cutoff and dlt_reason is null""")
+				    where status in ('delivered', 'failed', 'dead_lettered', 'canceled') and updated_at < :cutoff
+				      and dlt_reason is null limit :limit for update skip locked)
+				  and status in ('delivered', 'failed', 'dead_lettered', 'canceled') and updated_at < :cutoff
+				  and dlt_reason is null""")
 			.bind("cutoff", utc(cutoff))
 			.bind("limit", limit)
 			.fetch()
@@ -346,10 +379,11 @@ public class MessageStore {
 		public Flux<MessageJob> claimDue(String owner, Collection<String> busy, Capacity capacity, int limit,
 				Duration lease) {
 			// One destination per channel: the limit already is what fits. Tenant caps are the
-			// engine's to enforce when it starts the claimed messages (the rest go back).
+			// engine's to enforce when it starts the claimed messages (the rest go back). Index
+			// message_due (V8): scheduled rows not yet due are never read.
 			return MessageStore.this.db.sql("""
 					with due as (select id from message
-					    where channel = :channel and status in ('queued', 'sending') and due_at <= now()
+					    where channel = :channel and status in ('scheduled', 'queued', 'sending') and due_at <= now()
 					      and (lease_until is null or lease_until < now()) and not (id = any(cast(:busy as text[])))
 					    order by due_at limit :limit for update skip locked)
 					update message m set status = 'sending', lease_owner = :owner, lease_token = m.lease_token + 1,

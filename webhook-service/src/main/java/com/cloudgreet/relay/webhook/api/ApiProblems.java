@@ -53,6 +53,11 @@ public final class ApiProblems {
 				id + " is " + status + "; only failed or dead-lettered messages can be retried");
 	}
 
+	public static ErrorResponseException notCancelable(String id, String status) {
+		return problem(HttpStatus.CONFLICT, ProblemTypes.NOT_CANCELABLE, "Not cancelable",
+				id + " is " + status + "; only deliveries not yet sent (scheduled or queued) can be canceled");
+	}
+
 	public static ErrorResponseException badRequest(String reason) {
 		return problem(HttpStatus.BAD_REQUEST, ProblemTypes.MALFORMED_REQUEST, "Malformed request", reason);
 	}

@@ -69,9 +69,15 @@ public class DeliveryStore {
 		this.cipher = cipher;
 	}
 
-	/** A new event to store and fan out. */
+	/** A new event to store and fan out; {@code sendAt}, if not null, schedules its deliveries. */
 	public record NewEvent(String tenantId, String eventId, String eventType, byte[] body, byte[] cloudEvent,
-			Instant createdAt, String traceparent) {
+			Instant createdAt, String traceparent, Instant sendAt) {
+
+		public NewEvent(String tenantId, String eventId, String eventType, byte[] body, byte[] cloudEvent,
+				Instant createdAt, String traceparent) {
+			this(tenantId, eventId, eventType, body, cloudEvent, createdAt, traceparent, null);
+		}
+
 	}
 
 	/** A delivery of {@code event} to {@code endpoint}, to store with it. */
@@ -80,7 +86,8 @@ public class DeliveryStore {
 
 	/**
 	 * Stores the events and their deliveries in one statement (so atomically, in one round trip).
-	 * The deliveries whose index {@code claim} accepts (a slot is free for them here) are claimed
+	 * The deliveries of an event scheduled ahead are stored {@code scheduled}, due at its
+	 * {@code sendAt} ({@code claim} must not accept them). The deliveries whose index {@code claim} accepts (a slot is free for them here) are claimed
 	 * by {@code owner} and returned to be sent at once; the others are left to the poller. An event
 	 * stored before (a redelivered record) is skipped with its deliveries: they exist already, so
 	 * nothing is duplicated. {@code events} must be distinct per (tenant, event id).
@@ -106,12 +113,14 @@ public class DeliveryStore {
 				        on conflict do nothing returning tenant_id, id),
 				dl as (insert into delivery (id, tenant_id, event_id, endpoint_id, status, next_attempt_at,
 				        lease_owner, lease_token, lease_until, created_at, updated_at)
-				        select d.id, d.tenant_id, d.event_id, d.endpoint_id, 'pending', now(),
+				        select d.id, d.tenant_id, d.event_id, d.endpoint_id,
+				               case when not d.claimed and d.send_at > now() then 'scheduled' else 'pending' end,
+				               greatest(coalesce(d.send_at, now()), now()),
 				               case when d.claimed then :owner end, case when d.claimed then 1 else 0 end,
 				               case when d.claimed then now() + :leaseMs * interval '1 millisecond' end, now(), now()
 				        from unnest(cast(:ids as text[]), cast(:deliveryTenants as text[]), cast(:deliveryEvents as text[]),
-				                cast(:endpoints as text[]), cast(:claimed as boolean[]))
-				                as d(id, tenant_id, event_id, endpoint_id, claimed)
+				                cast(:endpoints as text[]), cast(:claimed as boolean[]), cast(:sendAts as timestamptz[]))
+				                as d(id, tenant_id, event_id, endpoint_id, claimed, send_at)
 				        join ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id
 				        returning id, lease_owner)
 				select id from dl where lease_owner is not null""")
@@ -127,6 +136,9 @@ public class DeliveryStore {
 			.bind("deliveryEvents", deliveries.stream().map((d) -> d.event().eventId()).toArray(String[]::new))
 			.bind("endpoints", deliveries.stream().map((d) -> d.endpoint().id()).toArray(String[]::new))
 			.bind("claimed", claimed)
+			.bind("sendAts", deliveries.stream()
+				.map((d) -> d.event().sendAt() == null ? null : d.event().sendAt().toString())
+				.toArray(String[]::new))
 			.bind("owner", owner)
 			.bind("leaseMs", lease.toMillis())
 			.map((row) -> row.get("id", String.class))
@@ -156,7 +168,8 @@ public class DeliveryStore {
 	 */
 	public Mono<Long> deleteSettledBefore(Instant cutoff, int limit) {
 		String settled = "e.created_at < :cutoff and not exists (select 1 from delivery d where d.tenant_id = e.tenant_id "
-				+ "and d.event_id = e.id and (d.status = 'pending' or d.updated_at >= :cutoff or d.dlt_reason is not null)) ";
+				+ "and d.event_id = e.id and (d.status in ('pending', 'scheduled') or d.updated_at >= :cutoff "
+				+ "or d.dlt_reason is not null)) ";
 		return this.db
 			.sql("delete from event e where (e.tenant_id, e.id) in (select e.tenant_id, e.id from event e where " + settled
 					+ "limit :limit for update skip locked) and " + settled)
@@ -200,6 +213,34 @@ public class DeliveryStore {
 			.bind("tenant", tenantId)
 			.bind("id", eventId)
 			.map((row) -> row.get("cloud_event", byte[].class))
+			.one();
+	}
+
+	/** What a cancel of an event came to: deliveries it canceled, and the API statuses of all of them after it. */
+	public record Canceled(long canceled, List<String> statuses) {
+	}
+
+	/**
+	 * Cancels the event's deliveries that nobody has claimed and no attempt has touched (scheduled,
+	 * or pending for their first attempt) in one conditional update: a claim racing with it either
+	 * wins (that delivery goes out) or finds it canceled; a canceled row holds no lease, so no fenced
+	 * engine write moves it again. Empty if the tenant has no such event.
+	 */
+	public Mono<Canceled> cancelEvent(String tenantId, String eventId) {
+		return this.db.sql("""
+				with canceled as (update delivery set status = 'canceled', updated_at = now()
+				    where tenant_id = :tenant and event_id = :event and status in ('scheduled', 'pending')
+				      and attempt_count = 0 and lease_owner is null
+				    returning id)
+				select (select count(*) from canceled) as canceled,
+				       array(select case when d.id in (select id from canceled) then 'canceled'
+				                         when d.status <> 'pending' then d.status
+				                         when d.attempt_count = 0 then 'queued' else 'sending' end
+				             from delivery d where d.tenant_id = :tenant and d.event_id = :event) as statuses
+				from event where tenant_id = :tenant and id = :event""")
+			.bind("tenant", tenantId)
+			.bind("event", eventId)
+			.map((row) -> new Canceled(row.get("canceled", Long.class), List.of(row.get("statuses", String[].class))))
 			.one();
 	}
 
@@ -341,7 +382,7 @@ public class DeliveryStore {
 					+ "d.next_attempt_at, row_number() over (partition by d.endpoint_id order by d.next_attempt_at) as rn "
 					+ "from (select d.id, d.tenant_id, d.endpoint_id, d.next_attempt_at from delivery d "
 					+ "join endpoint e on e.id = d.endpoint_id "
-					+ "where d.status = 'pending' and d.next_attempt_at <= now() "
+					+ "where d.status in ('pending', 'scheduled') and d.next_attempt_at <= now() "
 					// Never this engine's own attempts in flight, whose leases may have lapsed during a
 					// database outage; only a lapsed lease is checked against them (OR stops at the
 					// first true), so the usual unleased row costs no scan of the array.
@@ -360,9 +401,11 @@ public class DeliveryStore {
 					// The candidates were read without locks: lock now, skipping rows another instance
 					// holds, and re-check that each is still unclaimed.
 					+ "due as (select d.id from delivery d where d.id in (select id from capped) "
-					+ "and d.status = 'pending' and (d.lease_until is null or d.lease_until < now()) "
+					+ "and d.status in ('pending', 'scheduled') and (d.lease_until is null or d.lease_until < now()) "
 					+ "order by d.next_attempt_at limit :limit for update skip locked), "
-					+ "claimed as (update delivery d set lease_owner = :owner, lease_token = d.lease_token + 1, "
+					// A scheduled delivery, once due and claimed, is pending like any other.
+					+ "claimed as (update delivery d set status = 'pending', lease_owner = :owner, "
+					+ "lease_token = d.lease_token + 1, "
 					+ "lease_until = now() + :leaseMs * interval '1 millisecond' from due where d.id = due.id "
 					+ "returning d.*) " + TASK_SELECT)
 				.bind("busy", capacity.fullDestinations())

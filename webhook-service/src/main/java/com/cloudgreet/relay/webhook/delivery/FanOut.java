@@ -2,6 +2,7 @@ package com.cloudgreet.relay.webhook.delivery;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.common.message.SendAt;
 import com.cloudgreet.relay.common.message.WebhookEvent;
 import com.cloudgreet.relay.delivery.DeliveryEngine;
 import com.cloudgreet.relay.webhook.endpoint.Endpoint;
@@ -66,24 +68,31 @@ public class FanOut {
 		return this.endpoints.subscribers(interests)
 			.collectMultimap(EndpointRepository.Subscriber::interest, EndpointRepository.Subscriber::endpoint)
 			.flatMap((subscribers) -> {
+				// Deliveries due now first; those of events scheduled ahead last, never claimed here.
 				List<DeliveryStore.NewDelivery> deliveries = new ArrayList<>();
+				List<DeliveryStore.NewDelivery> scheduled = new ArrayList<>();
 				for (DeliveryStore.NewEvent event : events) {
 					for (Endpoint endpoint : subscribers.getOrDefault(interest(event), List.of())) {
-						deliveries.add(new DeliveryStore.NewDelivery(RelayIds.next(IdKind.DELIVERY), event, endpoint));
+						(event.sendAt() != null ? scheduled : deliveries)
+							.add(new DeliveryStore.NewDelivery(RelayIds.next(IdKind.DELIVERY), event, endpoint));
 					}
 				}
+				int due = deliveries.size();
+				deliveries.addAll(scheduled);
 				// Slots are reserved before the insert so deliveries that can go out now are claimed
 				// in the same statement; the rest wait for the poller, with no claim to undo.
-				var reservation = this.engine.reserve(deliveries.stream()
+				var reservation = this.engine.reserve(deliveries.subList(0, due)
+					.stream()
 					.map((d) -> new DeliveryEngine.Slot(d.event().tenantId(), d.endpoint().id()))
 					.toList());
-				return this.store.ingest(events, deliveries, reservation::granted, this.engine.owner(), this.lease)
+				return this.store
+					.ingest(events, deliveries, (i) -> i < due && reservation.granted(i), this.engine.owner(), this.lease)
 					.collectList()
 					.doOnNext(reservation::start)
 					.doOnError((ex) -> reservation.cancel())
 					.doOnCancel(reservation::cancel)
 					.doOnNext((started) -> {
-						if (started.size() < deliveries.size()) {
+						if (started.size() < due) {
 							// Deliveries without a free slot wait for the poller; it looks now.
 							this.engine.wakeUp();
 						}
@@ -97,10 +106,13 @@ public class FanOut {
 		Map<List<String>, DeliveryStore.NewEvent> events = new LinkedHashMap<>();
 		for (Accepted accepted : batch) {
 			RelayRequest request = accepted.request();
+			// A sendAt that passed while the record waited in Kafka means at once.
+			Instant now = this.clock.instant();
+			Instant sendAt = SendAt.isAhead(request.webhook().sendAt(), now) ? request.webhook().sendAt() : null;
 			events.computeIfAbsent(List.of(request.tenantId(), request.id()),
 					(key) -> new DeliveryStore.NewEvent(request.tenantId(), request.id(),
-							request.webhook().eventType(), body(request), accepted.cloudEvent(),
-							this.clock.instant(), accepted.traceparent()));
+							request.webhook().eventType(), body(request), accepted.cloudEvent(), now,
+							accepted.traceparent(), sendAt));
 		}
 		return new ArrayList<>(events.values());
 	}

@@ -14,6 +14,7 @@ import com.cloudgreet.relay.webhook.delivery.WebhookJob;
 import com.cloudgreet.relay.webhook.delivery.DeliveryStore;
 import com.cloudgreet.relay.webhook.message.MessageStatus.DeliveryView;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -79,7 +80,7 @@ public class MessageController {
 			.limit(StatusPage.DELIVERIES)
 			.map((d) -> new DeliveryView(d.id(), d.endpointId(), d.url(),
 					MessageStatus.deliveryStatus(d.status(), d.attemptCount()),
-					"pending".equals(d.status()) ? d.nextAttemptAt() : null,
+					"pending".equals(d.status()) || "scheduled".equals(d.status()) ? d.nextAttemptAt() : null,
 					byDelivery.getOrDefault(d.id(), List.of())))
 			.toList();
 		Instant updatedAt = summary.updatedAt() == null ? event.createdAt() : summary.updatedAt();
@@ -103,6 +104,27 @@ public class MessageController {
 				.doOnNext((count) -> this.engine.wakeUp())
 				.map((count) -> new Requeued(id, "queued", count));
 		});
+	}
+
+	/** A cancel's answer: the event's status after it and how many deliveries this call canceled. */
+	public record Canceled(String id, String status, long deliveries) {
+	}
+
+	/**
+	 * Cancels every delivery of the event not yet sent: 200 with the event's status after it (also
+	 * when it was canceled before); 409 when none is left to cancel because sending started or settled.
+	 */
+	@DeleteMapping("/messages/{id}")
+	public Mono<Canceled> cancel(@InternalTenant String tenantId, @PathVariable String id) {
+		return this.store.cancelEvent(tenantId, id)
+			.switchIfEmpty(Mono.error(() -> ApiProblems.notFound("message", id)))
+			.flatMap((result) -> {
+				String status = MessageStatus.aggregate(result.statuses());
+				if (result.canceled() == 0 && !"canceled".equals(status)) {
+					return Mono.error(ApiProblems.notCancelable(id, status));
+				}
+				return Mono.just(new Canceled(id, status, result.canceled()));
+			});
 	}
 
 	@GetMapping("/endpoints/{id}/attempts")

@@ -8,7 +8,8 @@ import com.cloudgreet.relay.common.status.StatusPage;
 /**
  * {@code GET /internal/v1/messages/{evt_id}}: the shared status shape with the webhook additions
  * {@code eventType} and {@code deliveries}. The aggregate status is the least finished of the
- * deliveries: queued or sending while any is pending, then dead_lettered, failed, delivered.
+ * deliveries: queued or sending while any is pending, then scheduled, dead_lettered, failed,
+ * canceled (once the rest are delivered), delivered.
  * One answer is bounded like every status answer ({@link StatusPage}): {@code deliveries} lists a
  * page of deliveries in id order, each with its attempts on this answer's page of attempts;
  * {@code next} (null on the last page) carries the cursors for more of either.
@@ -31,13 +32,21 @@ public record MessageStatus(String id, String channel, String status, String eve
 	/** From the API statuses of all the event's deliveries (not only those on one page). */
 	static String aggregate(List<String> statuses) {
 		if (statuses.stream().anyMatch((s) -> s.equals("queued") || s.equals("sending"))) {
-			return statuses.stream().allMatch("queued"::equals) ? "queued" : "sending";
+			// Queued while nothing has gone out yet: scheduled and canceled siblings have sent nothing.
+			return statuses.stream().allMatch((s) -> s.equals("queued") || s.equals("scheduled") || s.equals("canceled"))
+					? "queued" : "sending";
+		}
+		if (statuses.contains("scheduled")) {
+			return "scheduled";
 		}
 		if (statuses.contains("dead_lettered")) {
 			return "dead_lettered";
 		}
 		if (statuses.contains("failed")) {
 			return "failed";
+		}
+		if (statuses.contains("canceled")) {
+			return "canceled";
 		}
 		// All delivered, or no endpoint subscribed: nothing is left to do.
 		return "delivered";
