@@ -83,7 +83,8 @@ public class ConsoleController {
 	}
 
 	@GetMapping({ ConsolePaths.ROOT, ConsolePaths.ROOT + "/" })
-	public Rendering home() {
+	public Rendering home(ServerWebExchange exchange) {
+		Caller.console(exchange);
 		return Rendering.redirectTo(ConsolePaths.ENDPOINTS).status(HttpStatus.SEE_OTHER).build();
 	}
 
