@@ -65,7 +65,11 @@ public class ConsoleController {
 				exchange.getResponse().addCookie(this.cookies.session(exchange, session.id(), session.ttl()));
 				return Rendering.redirectTo(ConsolePaths.ENDPOINTS).status(HttpStatus.SEE_OTHER).build();
 			})
-			.switchIfEmpty(Mono.fromSupplier(() -> expiredPage(exchange)));
+			// Post/redirect/get: a refused exchange leaves the browser on the expired page, not on the
+			// login path, where opening a new link would only change the fragment and load nothing.
+			.switchIfEmpty(Mono.fromSupplier(() -> Rendering.redirectTo(ConsolePaths.EXPIRED)
+				.status(HttpStatus.SEE_OTHER)
+				.build()));
 	}
 
 	@GetMapping(ConsolePaths.EXPIRED)

@@ -40,7 +40,7 @@ class ConsoleIT extends GatewayIntegrationTest {
 		assertThat(session.getPath()).isEqualTo("/console");
 		assertThat(session.getMaxAge().toMinutes()).isBetween(59L, 60L);
 
-		assertThat(exchange(token, csrf, csrf).getStatus().value()).as("second use").isEqualTo(410);
+		assertRefused(exchange(token, csrf, csrf));
 	}
 
 	@Test
@@ -112,7 +112,7 @@ class ConsoleIT extends GatewayIntegrationTest {
 		this.web.get().uri(ConsolePaths.ENDPOINTS).cookie(ConsolePaths.SESSION_COOKIE, session).exchange()
 			.expectStatus().isSeeOther();
 		String csrf = csrf();
-		assertThat(exchange(unused, csrf, csrf).getStatus().value()).isEqualTo(410);
+		assertRefused(exchange(unused, csrf, csrf));
 		this.web.get().uri(ConsolePaths.ENDPOINTS).cookie(ConsolePaths.SESSION_COOKIE, otherSession).exchange()
 			.expectStatus().isOk();
 	}
@@ -124,9 +124,10 @@ class ConsoleIT extends GatewayIntegrationTest {
 		Instant expiresAt = Instant.parse(link.get("expiresAt").asString());
 		await().until(() -> Instant.now().isAfter(expiresAt));
 		String csrf = csrf();
-		EntityExchangeResult<byte[]> refused = exchange(token(link), csrf, csrf);
-		assertThat(refused.getStatus().value()).isEqualTo(410);
-		assertThat(new String(refused.getResponseBody())).contains("This link has expired");
+		assertRefused(exchange(token(link), csrf, csrf));
+		this.web.get().uri(ConsolePaths.EXPIRED).exchange()
+			.expectStatus().isEqualTo(410)
+			.expectBody(String.class).value((page) -> assertThat(page).contains("This link has expired"));
 	}
 
 	@Test
@@ -140,6 +141,69 @@ class ConsoleIT extends GatewayIntegrationTest {
 		this.web.post().uri("/v1/portal-links").header("X-Forwarded-For", "198.51.100.73")
 			.contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange()
 			.expectStatus().isUnauthorized();
+	}
+
+	@Test
+	void logoutNeedsTheCsrfTokenAndEndsTheSession() {
+		NewTenant tenant = createTenant();
+		String session = session(tenant, "{}");
+		String csrf = csrf();
+		okEndpoints("{\"data\":[],\"next\":null}");
+		MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+		this.web.post().uri(ConsolePaths.LOGOUT).cookie(ConsolePaths.SESSION_COOKIE, session)
+			.cookie(ConsolePaths.CSRF_COOKIE, csrf).body(BodyInserters.fromFormData(form)).exchange()
+			.expectStatus().isForbidden();
+		this.web.get().uri(ConsolePaths.ENDPOINTS).cookie(ConsolePaths.SESSION_COOKIE, session).exchange()
+			.expectStatus().isOk();
+
+		form.add(ConsolePaths.CSRF_FIELD, csrf);
+		this.web.post().uri(ConsolePaths.LOGOUT).cookie(ConsolePaths.SESSION_COOKIE, session)
+			.cookie(ConsolePaths.CSRF_COOKIE, csrf).body(BodyInserters.fromFormData(form)).exchange()
+			.expectStatus().isSeeOther()
+			.expectHeader().valueEquals("Location", ConsolePaths.EXPIRED);
+		this.web.get().uri(ConsolePaths.ENDPOINTS).cookie(ConsolePaths.SESSION_COOKIE, session).exchange()
+			.expectStatus().isSeeOther();
+	}
+
+	@Test
+	void aLinkLimitedToSomeEndpointsShowsOnlyThose() {
+		NewTenant tenant = createTenant();
+		String session = session(tenant, "{\"endpointIds\":[\"ep_allowed\"]}");
+		okEndpoints("{\"data\":[" + endpoint("ep_allowed", "https://allowed.example.com/h") + ","
+				+ endpoint("ep_other", "https://other.example.com/h") + "],\"next\":null}");
+		OWNER_ROUTES.put("GET /internal/v1/messages?endpointId=ep_allowed", (request) -> {
+			assertThat(request.getHeaders().get("X-Relay-Tenant-Id")).isEqualTo(tenant.id());
+			return new mockwebserver3.MockResponse.Builder().addHeader("Content-Type", "application/json")
+				.body("{\"data\":[{\"id\":\"evt_listed\",\"channel\":\"webhook\",\"status\":\"failed\","
+						+ "\"eventType\":\"a.b\",\"createdAt\":\"2026-01-01T00:00:00Z\"}],\"next\":null}")
+				.build();
+		});
+
+		String endpoints = page(ConsolePaths.ENDPOINTS, session);
+		assertThat(endpoints).contains("https://allowed.example.com/h").doesNotContain("other.example.com");
+		assertThat(page(ConsolePaths.MESSAGES, session)).contains("evt_listed", "failed");
+	}
+
+	private String page(String path, String session) {
+		return this.web.get().uri(path).cookie(ConsolePaths.SESSION_COOKIE, session).exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).returnResult().getResponseBody();
+	}
+
+	private static String endpoint(String id, String url) {
+		return "{\"id\":\"" + id + "\",\"url\":\"" + url + "\",\"eventTypes\":[\"a.b\"],\"enabled\":true,"
+				+ "\"createdAt\":\"2026-01-01T00:00:00Z\"}";
+	}
+
+	private static void okEndpoints(String body) {
+		OWNER_ROUTES.put("GET /internal/v1/endpoints", (request) -> new mockwebserver3.MockResponse.Builder()
+			.addHeader("Content-Type", "application/json").body(body).build());
+	}
+
+	private static void assertRefused(EntityExchangeResult<byte[]> exchange) {
+		assertThat(exchange.getStatus().value()).isEqualTo(303);
+		assertThat(exchange.getResponseHeaders().getLocation()).hasToString(ConsolePaths.EXPIRED);
+		assertThat(exchange.getResponseCookies().getFirst(ConsolePaths.SESSION_COOKIE)).isNull();
 	}
 
 	private JsonNode link(NewTenant tenant, String body) {
