@@ -72,6 +72,27 @@ class AccessControlIT extends GatewayIntegrationTest {
 		assertThat(status).as(method + " " + path).isIn(401, 403, 404);
 	}
 
+	static Stream<Arguments> consoleSpellings() {
+		return spellingsOf(Map.of("/console/endpoints", "GET", "/console/messages/evt_x", "GET", "/console/messages",
+				"GET", "/console/logout", "POST"));
+	}
+
+	/**
+	 * The console without a session, in any spelling and even with the admin token: refused, or sent
+	 * to the expired-link page, never a tenant's data.
+	 */
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("consoleSpellings")
+	void everySpellingOfTheConsoleWithoutASessionIsRefused(String method, String path) {
+		RawHttp.Answer answer = RawHttp.answer(this.port, method, path,
+				Map.of("Authorization", "Bearer " + ADMIN_TOKEN, "X-Forwarded-For", nextAddress()),
+				"POST".equals(method) ? TENANT_BODY : null);
+		assertThat(answer.status()).as(method + " " + path).isIn(303, 401, 403, 404);
+		if (answer.status() == 303) {
+			assertThat(answer.location()).isEqualTo("/console/expired");
+		}
+	}
+
 	@ParameterizedTest(name = "{0} {1}")
 	@MethodSource("adminSpellings")
 	void aTenantKeyOpensNoSpellingOfTheAdminApi(String method, String path) {
@@ -101,8 +122,9 @@ class AccessControlIT extends GatewayIntegrationTest {
 		List<String> checked = new ArrayList<>();
 		for (RequestMappingInfo info : mapping.getHandlerMethods().keySet()) {
 			for (String pattern : patterns(info)) {
-				if (pattern.startsWith("/v3/api-docs")) {
-					continue; // the public OpenAPI document
+				if (pattern.startsWith("/v3/api-docs") || pattern.startsWith("/console/login")
+						|| pattern.startsWith("/console/expired")) {
+					continue; // the public OpenAPI document, and the console's way in (public by design)
 				}
 				String path = pattern.replaceAll("\\{[^}]+}", "x").replace("/**", "/x");
 				for (var method : info.getMethodsCondition().getMethods()) {
@@ -121,7 +143,9 @@ class AccessControlIT extends GatewayIntegrationTest {
 				}
 			}
 		}
-		assertThat(checked).contains("POST /admin/v1/tenants", "POST /v1/messages/sms", "GET /v1/endpoints");
+		assertThat(checked).contains("POST /admin/v1/tenants", "POST /v1/messages/sms", "GET /v1/endpoints",
+				"POST /v1/portal-links", "POST /admin/v1/tenants/x/portal-links/revoke", "GET /console/endpoints",
+				"GET /console/messages/x", "POST /console/logout", "GET /console");
 	}
 
 	private static List<String> patterns(RequestMappingInfo info) {

@@ -74,7 +74,9 @@ final class RunningRelay {
 		// access-control table see what the access decision answers, not 429.
 		return with(with(shared(), role("relay_gateway")), Map.of("relay.admin-token", ADMIN_TOKEN, "relay.gateway.services.notification-url",
 				NOTIFICATION.url(), "relay.gateway.services.webhook-url", WEBHOOK.url(),
-				"relay.gateway.rate-limit.ip.burst", "100000"));
+				"relay.gateway.rate-limit.ip.burst", "100000",
+				// The browser reaches the console over plain HTTP on loopback, as in ./dev/up.
+				"relay.console.secure-cookies", "false"));
 	}
 
 	/**

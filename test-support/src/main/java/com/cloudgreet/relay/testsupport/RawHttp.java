@@ -20,8 +20,17 @@ public final class RawHttp {
 	private RawHttp() {
 	}
 
+	/** The status code of an answer, and its Location header (null without one). */
+	public record Answer(int status, String location) {
+	}
+
 	/** Sends one request and returns the status code of the answer. */
 	public static int status(int port, String method, String rawTarget, Map<String, String> headers, String body) {
+		return answer(port, method, rawTarget, headers, body).status();
+	}
+
+	/** Sends one request and returns the answer's status and where it redirects to, if anywhere. */
+	public static Answer answer(int port, String method, String rawTarget, Map<String, String> headers, String body) {
 		byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
 		StringBuilder request = new StringBuilder(method).append(' ').append(rawTarget).append(" HTTP/1.1\r\n");
 		request.append("Host: 127.0.0.1:").append(port).append("\r\n");
@@ -44,7 +53,14 @@ public final class RawHttp {
 			if (statusLine == null || !statusLine.startsWith("HTTP/1.1 ")) {
 				throw new IllegalStateException("No HTTP answer to " + method + " " + rawTarget + ": " + statusLine);
 			}
-			return Integer.parseInt(statusLine.substring(9, 12));
+			int status = Integer.parseInt(statusLine.substring(9, 12));
+			String location = null;
+			for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+				if (line.regionMatches(true, 0, "Location:", 0, 9)) {
+					location = line.substring(9).trim();
+				}
+			}
+			return new Answer(status, location);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(method + " " + rawTarget, ex);

@@ -1,9 +1,13 @@
 package com.cloudgreet.relay.gateway.auth;
 
+import java.net.URI;
+
 import com.cloudgreet.relay.common.web.ApplicationServerFilter;
+import com.cloudgreet.relay.gateway.console.ConsolePaths;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimitFilter;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
@@ -30,11 +34,18 @@ public class AccessFilter extends ApplicationServerFilter implements Ordered {
 		boolean allowed = switch (area) {
 			case TENANT -> caller instanceof Caller.Tenant;
 			case ADMIN -> caller instanceof Caller.Admin;
-			case PUBLIC -> true;
+			case CONSOLE -> caller instanceof Caller.Console;
+			case PUBLIC, CONSOLE_PUBLIC -> true;
 			case NONE -> false;
 		};
 		if (allowed) {
 			return chain.filter(exchange);
+		}
+		if (area == ApiPaths.CONSOLE) {
+			// A browser without a live session (used, expired or revoked link) is shown why, never data.
+			exchange.getResponse().setStatusCode(HttpStatus.SEE_OTHER);
+			exchange.getResponse().getHeaders().setLocation(URI.create(ConsolePaths.EXPIRED));
+			return exchange.getResponse().setComplete();
 		}
 		if (area == ApiPaths.NONE) {
 			return Mono.error(ApiProblem.notFound("No resource here."));

@@ -21,19 +21,29 @@ public enum ApiPaths {
 	/** The OpenAPI document: public. */
 	PUBLIC("/v3/api-docs/**"),
 
+	/** The console's way in (the link exchange, the expired page) and its static assets: public. */
+	CONSOLE_PUBLIC("/console/{page:login|expired}", "/console/assets/**"),
+
+	/** The rest of the console: needs a console session (a cookie); never an API key. */
+	CONSOLE("/console/**"),
+
 	/** Everything else: no handler of ours lives there, so it is refused before routing. */
-	NONE(null);
+	NONE((String[]) null);
 
-	private final PathPattern pattern;
+	private final java.util.List<PathPattern> patterns;
 
-	ApiPaths(String pattern) {
-		this.pattern = pattern == null ? null : PathPatternParser.defaultInstance.parse(pattern);
+	ApiPaths(String... patterns) {
+		this.patterns = patterns == null ? java.util.List.of()
+				: java.util.Arrays.stream(patterns).map(PathPatternParser.defaultInstance::parse).toList();
 	}
 
+	/** The first area that matches, in declaration order (the console's public pages before the console). */
 	public static ApiPaths of(PathContainer path) {
 		for (ApiPaths area : values()) {
-			if (area.pattern != null && area.pattern.matches(path)) {
-				return area;
+			for (PathPattern pattern : area.patterns) {
+				if (pattern.matches(path)) {
+					return area;
+				}
 			}
 		}
 		return NONE;

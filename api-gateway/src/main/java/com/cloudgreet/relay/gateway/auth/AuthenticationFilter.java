@@ -5,6 +5,8 @@ import java.security.MessageDigest;
 
 import com.cloudgreet.relay.common.web.ApplicationServerFilter;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
+import com.cloudgreet.relay.gateway.console.ConsolePaths;
+import com.cloudgreet.relay.gateway.console.PortalGrants;
 import com.cloudgreet.relay.gateway.ratelimit.KeyLookupBudget;
 import com.cloudgreet.relay.gateway.tenant.ApiKeyAuthenticator;
 import com.cloudgreet.relay.gateway.web.ClientIpResolver;
@@ -12,6 +14,7 @@ import com.cloudgreet.relay.gateway.web.RequestLoop;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.Profiles;
+import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -43,9 +46,12 @@ public class AuthenticationFilter extends ApplicationServerFilter implements Ord
 
 	private final byte[] adminToken;
 
+	private final PortalGrants consoleSessions;
+
 	public AuthenticationFilter(ApiKeyAuthenticator keys, KeyLookupBudget lookups, ClientIpResolver clientIps,
-			GatewayProperties properties, Environment environment) {
+			GatewayProperties properties, Environment environment, PortalGrants consoleSessions) {
 		this.keys = keys;
+		this.consoleSessions = consoleSessions;
 		this.lookups = lookups;
 		this.clientIps = clientIps;
 		String token = properties.adminToken();
@@ -76,7 +82,8 @@ public class AuthenticationFilter extends ApplicationServerFilter implements Ord
 		Mono<Caller> caller = switch (ApiPaths.of(exchange.getRequest().getPath().pathWithinApplication())) {
 			case TENANT -> tenant(exchange);
 			case ADMIN -> Mono.just(admin(exchange));
-			case PUBLIC, NONE -> null;
+			case CONSOLE -> console(exchange);
+			case PUBLIC, CONSOLE_PUBLIC, NONE -> null;
 		};
 		if (caller == null) {
 			return chain.filter(exchange);
@@ -100,6 +107,17 @@ public class AuthenticationFilter extends ApplicationServerFilter implements Ord
 		return this.keys.authenticate(credentials, lookupAllowance)
 			.<Caller>map(Caller.Tenant::new)
 			.defaultIfEmpty(new Caller.Anonymous("The API key is not valid."));
+	}
+
+	/** Only the session cookie counts here; an Authorization header is ignored (API keys never open the console). */
+	private Mono<Caller> console(ServerWebExchange exchange) {
+		HttpCookie cookie = exchange.getRequest().getCookies().getFirst(ConsolePaths.SESSION_COOKIE);
+		if (cookie == null || cookie.getValue().isBlank()) {
+			return Mono.just(new Caller.Anonymous("A console session is required."));
+		}
+		return this.consoleSessions.session(cookie.getValue())
+			.<Caller>map(Caller.Console::new)
+			.defaultIfEmpty(new Caller.Anonymous("The console session has expired."));
 	}
 
 	private Caller admin(ServerWebExchange exchange) {

@@ -1,5 +1,6 @@
 package com.cloudgreet.relay.gateway.auth;
 
+import com.cloudgreet.relay.gateway.console.PortalGrant;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.tenant.TenantKey;
 import org.springframework.web.server.ServerWebExchange;
@@ -17,6 +18,18 @@ public sealed interface Caller {
 
 		public String tenantId() {
 			return this.key.tenantId();
+		}
+
+	}
+
+	/**
+	 * A console request with a live session cookie; only the console area establishes one, so a
+	 * cookie never authorizes the API and an API key never the console.
+	 */
+	record Console(PortalGrant grant) implements Caller {
+
+		public String tenantId() {
+			return this.grant.tenantId();
 		}
 
 	}
@@ -43,6 +56,14 @@ public sealed interface Caller {
 			return tenant;
 		}
 		throw ApiProblem.unauthorized("An API key is required: Authorization: Bearer <key>.");
+	}
+
+	/** The console session a console handler acts for; see {@link #tenant}. */
+	static Console console(ServerWebExchange exchange) {
+		if (of(exchange) instanceof Console console) {
+			return console;
+		}
+		throw ApiProblem.unauthorized("A console session is required.");
 	}
 
 	/** Refuses with {@code 401} unless the request carries the admin token; see {@link #tenant}. */

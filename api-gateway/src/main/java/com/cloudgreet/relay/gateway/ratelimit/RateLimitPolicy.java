@@ -63,6 +63,12 @@ public class RateLimitPolicy {
 			}
 			return new Subject(id, limits);
 		}
+		if (caller instanceof Caller.Console console) {
+			// A console session spends its own budget of the tenant's default size, apart from the API's.
+			String id = console.tenantId();
+			return new Subject(id, List.of(new Limit("console", id, this.properties.defaultRate().requestsPerSecond(),
+					this.properties.defaultRate().burst())));
+		}
 		String ip = this.clientIps.resolve(exchange.getRequest());
 		return new Subject("ip:" + ip, List.of(new Limit("ip", ip, this.properties.ip().requestsPerSecond(),
 				this.properties.ip().burst())));

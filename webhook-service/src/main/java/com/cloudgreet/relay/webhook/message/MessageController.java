@@ -46,6 +46,24 @@ public class MessageController {
 		this.engine = engine;
 	}
 
+	public record EventList(List<MessageQueries.EventSummary> data, String next) {
+	}
+
+	/**
+	 * The tenant's events newest first (the console's message list), optionally only those with a
+	 * status or with a delivery to one of {@code endpointId}; {@code next} is the {@code before} of
+	 * the next page, null on the last.
+	 */
+	@GetMapping("/messages")
+	public Mono<EventList> list(@InternalTenant String tenantId, @RequestParam(required = false) String status,
+			@RequestParam(name = "endpointId", required = false) List<String> endpointIds,
+			@RequestParam(required = false) String before, @RequestParam(defaultValue = "50") int limit) {
+		int size = Math.max(1, Math.min(limit, MAX_PAGE));
+		return this.queries.events(tenantId, status, endpointIds == null ? List.of() : endpointIds, before, size)
+			.collectList()
+			.map((page) -> new EventList(page, page.size() < size ? null : page.get(page.size() - 1).id()));
+	}
+
 	/**
 	 * The event's status over all its deliveries, with at most {@link StatusPage#DELIVERIES}
 	 * deliveries (ids after {@code deliveriesAfter}) and {@link StatusPage#ATTEMPTS} attempts (made

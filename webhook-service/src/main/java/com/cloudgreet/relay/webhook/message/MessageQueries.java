@@ -69,6 +69,40 @@ public class MessageQueries {
 			.one();
 	}
 
+	/** One line of the console's message list. */
+	record EventSummary(String id, String channel, String status, String eventType, Instant createdAt) {
+	}
+
+	/**
+	 * The tenant's events newest first, each with its status over all its deliveries (the same rule
+	 * as {@link MessageStatus#aggregate}, in SQL so that the status filter and the page agree);
+	 * {@code before} is the last id of the previous page, {@code endpointIds} (empty: any) keeps
+	 * events with a delivery to one of them.
+	 */
+	Flux<EventSummary> events(String tenantId, String status, List<String> endpointIds, String before, int limit) {
+		return this.db.sql("select e.id, e.event_type, e.created_at, s.status from event e cross join lateral ("
+				+ "select case when bool_or(d.st in ('queued', 'sending')) then "
+				+ "case when bool_and(d.st = 'queued') then 'queued' else 'sending' end "
+				+ "when bool_or(d.st = 'dead_lettered') then 'dead_lettered' when bool_or(d.st = 'failed') then 'failed' "
+				+ "else 'delivered' end as status from (select case when status <> 'pending' then status "
+				+ "when attempt_count = 0 then 'queued' else 'sending' end as st from delivery "
+				+ "where tenant_id = e.tenant_id and event_id = e.id) d) s "
+				+ "where e.tenant_id = :tenant and (:status = '' or s.status = :status) "
+				+ "and (cardinality(:endpoints::text[]) = 0 or exists (select 1 from delivery x where x.tenant_id = e.tenant_id "
+				+ "and x.event_id = e.id and x.endpoint_id = any(:endpoints::text[]))) "
+				+ "and (:before = '' or (e.created_at, e.id) < (select b.created_at, b.id from event b "
+				+ "where b.tenant_id = :tenant and b.id = :before)) "
+				+ "order by e.created_at desc, e.id desc limit :limit")
+			.bind("tenant", tenantId)
+			.bind("status", status == null ? "" : status)
+			.bind("endpoints", endpointIds.toArray(String[]::new))
+			.bind("before", before == null ? "" : before)
+			.bind("limit", limit)
+			.map((row) -> new EventSummary(row.get("id", String.class), "webhook", row.get("status", String.class),
+					row.get("event_type", String.class), instant(row, "created_at")))
+			.all();
+	}
+
 	/** An attempt of an event's and its row id, the cursor of the next page. */
 	record EventAttempt(long id, AttemptView view) {
 	}
