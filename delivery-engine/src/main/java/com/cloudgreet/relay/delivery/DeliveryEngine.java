@@ -487,9 +487,12 @@ public class DeliveryEngine<J extends Job> implements SmartLifecycle {
 		this.active = true;
 		// Wake-ups (fresh work, freed slots) are coalesced: at most one extra poll per 10 ms, and
 		// one that comes while a poll runs is kept for right after it (latest, not dropped: the
-		// slots it speaks of may be the last to free).
-		Flux<Boolean> ticks = Flux.merge(Flux.interval(Duration.ZERO, this.settings.pollInterval()).map((t) -> true),
-				this.wakeUps.asFlux().sample(Duration.ofMillis(10)));
+		// slots it speaks of may be the last to free). The wake-ups are subscribed first: merge
+		// subscribes in order, and the first tick's poll may finish its jobs (freeing their slots,
+		// emitting wake-ups) before a later source is subscribed, and a sink with no subscriber
+		// yet drops them: the rest of the backlog then waited for the next tick.
+		Flux<Boolean> ticks = Flux.merge(this.wakeUps.asFlux().sample(Duration.ofMillis(10)),
+				Flux.interval(Duration.ZERO, this.settings.pollInterval()).map((t) -> true));
 		this.polling = ticks.onBackpressureLatest()
 			.concatMap((tick) -> poll().onErrorResume((ex) -> {
 				// The database is away: claim nothing, spend nothing, try again next tick.
