@@ -2,7 +2,6 @@ package com.cloudgreet.relay.gateway.console;
 
 import java.util.Optional;
 
-import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.gateway.status.OwnerClient;
 import com.cloudgreet.relay.gateway.status.OwnerClient.Owner;
@@ -46,15 +45,8 @@ class ConsoleOwners {
 	}
 
 	Mono<ConsoleViews.Message> message(String tenantId, String id) {
-		Optional<Owner> owner = RelayIds.kindOf(id).map((kind) -> switch (kind) {
-			case EVENT -> Owner.WEBHOOK;
-			case MESSAGE -> Owner.NOTIFICATION;
-			default -> null;
-		});
-		if (owner.isEmpty()) {
-			return Mono.empty();
-		}
-		return get(owner.get(), "/internal/v1/messages/" + id, tenantId, ConsoleViews.Message.class);
+		return Mono.justOrEmpty(Owner.of(id))
+			.flatMap((owner) -> get(owner, "/internal/v1/messages/" + id, tenantId, ConsoleViews.Message.class));
 	}
 
 	private <T> Mono<T> get(Owner owner, String path, String tenantId, Class<T> type) {

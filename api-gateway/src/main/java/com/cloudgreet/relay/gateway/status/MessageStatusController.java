@@ -2,11 +2,9 @@ package com.cloudgreet.relay.gateway.status;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import com.cloudgreet.relay.common.id.IdKind;
-import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.status.StatusPage;
 import com.cloudgreet.relay.gateway.auth.Caller;
 import com.cloudgreet.relay.gateway.idempotency.IdempotencyStore;
@@ -65,7 +63,7 @@ public class MessageStatusController {
 	@ApiResponse(responseCode = "503", description = "The owning service is unavailable; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	public Mono<ResponseEntity<byte[]>> status(@PathVariable String id, ServerWebExchange exchange) {
 		String tenantId = Caller.tenant(exchange).tenantId();
-		Owner owner = owner(id).orElseThrow(() -> unknown(id));
+		Owner owner = Owner.of(id).orElseThrow(() -> unknown(id));
 		return this.owners.call(owner, HttpMethod.GET, "/internal/v1/messages/" + id + pageQuery(exchange), tenantId, null, null)
 			.flatMap((reply) -> reply.status() == 404 ? queuedOr(reply, id, tenantId) : Mono.just(reply))
 			.map(Reply::toEntity);
@@ -114,7 +112,7 @@ public class MessageStatusController {
 	@ApiResponse(responseCode = "503", description = "The owning service is unavailable; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	public Mono<ResponseEntity<byte[]>> retry(@PathVariable String id, ServerWebExchange exchange) {
 		String tenantId = Caller.tenant(exchange).tenantId();
-		Owner owner = owner(id).orElseThrow(() -> unknown(id));
+		Owner owner = Owner.of(id).orElseThrow(() -> unknown(id));
 		String key = exchange.getRequest().getHeaders().getFirst(RelayHttpHeaders.IDEMPOTENCY_KEY);
 		return this.idempotency
 			.execute(tenantId, key, "POST", exchange.getRequest().getPath().value(), new byte[0],
@@ -134,17 +132,9 @@ public class MessageStatusController {
 	@ApiResponse(responseCode = "503", description = "The owning service is unavailable; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ApiSchemas.Problem.class)))
 	public Mono<ResponseEntity<byte[]>> cancel(@PathVariable String id, ServerWebExchange exchange) {
 		String tenantId = Caller.tenant(exchange).tenantId();
-		Owner owner = owner(id).orElseThrow(() -> unknown(id));
+		Owner owner = Owner.of(id).orElseThrow(() -> unknown(id));
 		return this.owners.call(owner, HttpMethod.DELETE, "/internal/v1/messages/" + id, tenantId, null, null)
 			.map(Reply::toEntity);
-	}
-
-	private static Optional<Owner> owner(String id) {
-		return RelayIds.kindOf(id).map((kind) -> switch (kind) {
-			case EVENT -> Owner.WEBHOOK;
-			case MESSAGE -> Owner.NOTIFICATION;
-			default -> null;
-		});
 	}
 
 	private static ApiProblem unknown(String id) {

@@ -4,8 +4,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import com.cloudgreet.relay.common.http.RelayHttpHeaders;
+import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
@@ -35,7 +37,16 @@ public class OwnerClient {
 	/** Who owns what: events and endpoints belong to webhook-service, messages to notification-service. */
 	public enum Owner {
 
-		NOTIFICATION, WEBHOOK
+		NOTIFICATION, WEBHOOK;
+
+		/** The service that owns a message ({@code msg_}) or an event ({@code evt_}); empty for any other id. */
+		public static Optional<Owner> of(String id) {
+			return RelayIds.kindOf(id).map((kind) -> switch (kind) {
+				case EVENT -> WEBHOOK;
+				case MESSAGE -> NOTIFICATION;
+				default -> null;
+			});
+		}
 
 	}
 
