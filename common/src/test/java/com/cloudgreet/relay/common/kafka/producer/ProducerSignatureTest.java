@@ -17,7 +17,7 @@ class ProducerSignatureTest {
 	private static final byte[] VALUE = "{\"id\":\"msg_1\"}".getBytes(StandardCharsets.UTF_8);
 
 	/**
-	 * The README's worked example, computed with openssl:
+	 * The worked example of docs/kafka-contract.md, computed with openssl:
 	 * {@code printf 'relay.email.v1\nmsg_1\n{"id":"msg_1"}' | openssl dgst -sha256 -mac HMAC -macopt hexkey:<key as hex> -binary | base64}
 	 */
 	@Test
