@@ -842,7 +842,7 @@ def produce(topic, record_key, value, headers):
 
 
 def producer_signature(key_b64, topic, record_key, value):
-    """relay-producer-signature: HMAC-SHA256 over topic LF key LF value (README, "Who may write to Kafka")."""
+    """relay-producer-signature: HMAC-SHA256 over topic LF key LF value (docs/kafka-contract.md, "Who may write to Kafka")."""
     mac = hmac.new(base64.b64decode(key_b64), topic.encode() + b"\n" + record_key.encode() + b"\n" + value, hashlib.sha256)
     return "v1," + base64.b64encode(mac.digest()).decode()
 

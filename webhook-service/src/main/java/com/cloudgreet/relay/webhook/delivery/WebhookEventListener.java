@@ -32,7 +32,7 @@ import reactor.util.retry.Retry;
  * are stored in one statement ({@link FanOut}), its poison records go to the DLT with the reason,
  * and only when that is done does the listener return and the batch's offsets commit, so a crash
  * never loses an event; a redelivered record is a no-op. Retries of deliveries do not go through
- * Kafka retry topics but the delivery engine's schedule in PostgreSQL: see the README for why.
+ * Kafka retry topics but the delivery engine's schedule in PostgreSQL: see docs/kafka-contract.md for why.
  */
 public class WebhookEventListener {
 
