@@ -1,10 +1,20 @@
 package com.cloudgreet.relay.gateway.openapi;
 
+import java.util.Locale;
+
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import org.springdoc.core.customizers.SpringDocCustomizers;
+import org.springdoc.core.properties.SpringDocConfigProperties;
+import org.springdoc.core.providers.SpringDocProviders;
+import org.springdoc.core.service.AbstractRequestService;
+import org.springdoc.core.service.GenericResponseService;
+import org.springdoc.core.service.OpenAPIService;
+import org.springdoc.core.service.OperationService;
+import org.springframework.beans.factory.ObjectFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -20,6 +30,9 @@ public class OpenApiConfiguration {
 
 	public static final String ADMIN_TOKEN = "adminToken";
 
+	/** The one locale the document is built for, whatever a request's Accept-Language says. */
+	public static final Locale DOCUMENT_LOCALE = Locale.ENGLISH;
+
 	@Bean
 	OpenAPI relayOpenApi() {
 		return new OpenAPI()
@@ -34,6 +47,16 @@ public class OpenApiConfiguration {
 				.addSecuritySchemes(ADMIN_TOKEN,
 						new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").description("RELAY_ADMIN_TOKEN")))
 			.addSecurityItem(new SecurityRequirement().addList(API_KEY));
+	}
+
+	/** Replaces springdoc's resource (which backs off when one exists) with one built at start-up. */
+	@Bean
+	PrebuiltOpenApiResource openApiResource(ObjectFactory<OpenAPIService> openApiBuilder,
+			AbstractRequestService requestBuilder, GenericResponseService responseBuilder,
+			OperationService operationParser, SpringDocConfigProperties properties, SpringDocProviders providers,
+			SpringDocCustomizers customizers) {
+		return new PrebuiltOpenApiResource(openApiBuilder, requestBuilder, responseBuilder, operationParser,
+				properties, providers, customizers);
 	}
 
 }
