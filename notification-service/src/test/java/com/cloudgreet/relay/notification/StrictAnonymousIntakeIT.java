@@ -12,6 +12,7 @@ import com.cloudgreet.relay.common.http.RelayHttpHeaders;
 import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
 import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.common.kafka.IntakeRetry;
 import com.cloudgreet.relay.common.kafka.RecordKeys;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.kafka.Topics;
@@ -72,7 +73,7 @@ class StrictAnonymousIntakeIT extends NotificationIT {
 	void deadLettersUnsignedRecordWhenAnonymousMayActForNoTenant() {
 		ProducerAllowlist production = ProducerAllowlist.of(new ProducerAllowlistProperties(Map.of(), List.of()));
 		Intake intake = new Intake(this.store, this.senders, this.engines, this.deadLetters, this.alerter, this.meters,
-				this.properties, this.decoded, production);
+				this.properties, this.decoded, production, new IntakeRetry(Duration.ofSeconds(30)));
 		String id = RelayIds.next(IdKind.MESSAGE);
 		String to = phoneNumber();
 		byte[] value = CloudEventCodec.encode(CloudEvent.request(Channel.SMS, id, "/kcat", this.tenant,

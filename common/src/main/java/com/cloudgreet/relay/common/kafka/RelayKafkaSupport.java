@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import com.cloudgreet.relay.common.health.KafkaHealthIndicator;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -45,8 +46,15 @@ public class RelayKafkaSupport {
 	 * listeners dead-letter them with their reason); what does is a bug or an outage, and the
 	 * default (ten tries, then skip) would commit the offsets of records that were never stored.
 	 * So the batch is tried again, with pauses growing to 30 s, until it succeeds: a stuck partition
-	 * shows as consumer lag (RelayConsumerLagGrowing), and nothing is lost.
+	 * shows as consumer lag (RelayConsumerLagGrowing), and nothing is lost. Between tries the
+	 * handler pauses the consumer and keeps polling it (spring-kafka's batch retry), so a long
+	 * outage does not cost the consumer its place in the group ({@link IntakeRetry}).
 	 */
+	@Bean
+	IntakeRetry intakeRetry(@Value("${relay.kafka.intake.wait-in-place:30s}") Duration waitInPlace) {
+		return new IntakeRetry(waitInPlace);
+	}
+
 	@Bean
 	CommonErrorHandler neverSkippingErrorHandler() {
 		return new DefaultErrorHandler(untilHandled());

@@ -14,6 +14,7 @@ import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.event.RelayRequest;
 import com.cloudgreet.relay.common.json.RelayJson;
+import com.cloudgreet.relay.common.kafka.IntakeRetry;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlist;
 import com.cloudgreet.relay.common.message.InvalidMessageException;
@@ -36,7 +37,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.stereotype.Component;
@@ -54,11 +54,6 @@ public class Intake {
 	private static final Logger log = LoggerFactory.getLogger(Intake.class);
 
 	private static final String TRACEPARENT = "traceparent";
-
-	private static final Retry UNTIL_STORED = Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
-		.maxBackoff(Duration.ofSeconds(30))
-		.doBeforeRetry((signal) -> log.warn("Storing a batch of requests failed (try {}); retrying: {}",
-				signal.totalRetries() + 1, signal.failure().toString()));
 
 	private final MessageStore store;
 
@@ -79,10 +74,13 @@ public class Intake {
 
 	private final ProducerAllowlist producers;
 
+	private final IntakeRetry retry;
+
 	public Intake(MessageStore store, TenantSenders senders, Engines engines, DeadLetterPublisher deadLetters,
 			DeadLetterAlerter alerter, MeterRegistry meters, NotificationProperties properties,
-			DecodedRequests decoded, ProducerAllowlist producers) {
+			DecodedRequests decoded, ProducerAllowlist producers, IntakeRetry retry) {
 		this.store = store;
+		this.retry = retry;
 		this.producers = producers;
 		this.decoded = decoded;
 		this.senders = senders;
@@ -95,9 +93,12 @@ public class Intake {
 		this.lease = properties.delivery().lease();
 	}
 
-	/** Blocks the listener thread (not an event loop) until the batch is durable. */
+	/**
+	 * Blocks the listener thread (not an event loop) until the batch is durable, or fails it for the
+	 * container to offer again while its consumer is paused ({@link IntakeRetry}).
+	 */
 	public void accept(Channel channel, List<ConsumerRecord<String, byte[]>> records) {
-		Mono.defer(() -> store(channel, records)).retryWhen(UNTIL_STORED).block();
+		this.retry.await(() -> store(channel, records), "Storing a batch of " + channel.id() + " requests");
 	}
 
 	private Mono<Void> store(Channel channel, List<ConsumerRecord<String, byte[]>> records) {

@@ -14,6 +14,7 @@ import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerters;
 import com.cloudgreet.relay.common.kafka.DeclaredTopics;
+import com.cloudgreet.relay.common.kafka.IntakeRetry;
 import com.cloudgreet.relay.common.kafka.RelayKafkaSupport;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlist;
@@ -214,8 +215,8 @@ public class WebhookConfiguration {
 
 	@Bean
 	WebhookEventListener webhookEventListener(FanOut fanOut, DeadLetterPublisher deadLetters,
-			DeadLetterAlerter alerter, DeliveryMetrics metrics, ProducerAllowlist producers) {
-		return new WebhookEventListener(fanOut, deadLetters, alerter, metrics, producers);
+			DeadLetterAlerter alerter, DeliveryMetrics metrics, ProducerAllowlist producers, IntakeRetry retry) {
+		return new WebhookEventListener(fanOut, deadLetters, alerter, metrics, producers, retry);
 	}
 
 	@Bean

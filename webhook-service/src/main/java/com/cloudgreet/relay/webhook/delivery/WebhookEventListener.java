@@ -1,7 +1,6 @@
 package com.cloudgreet.relay.webhook.delivery;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +9,7 @@ import java.util.Optional;
 import com.cloudgreet.relay.common.Channel;
 import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.event.RelayRequest;
+import com.cloudgreet.relay.common.kafka.IntakeRetry;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlist;
 import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
@@ -23,9 +23,7 @@ import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
  * Consumes {@code relay.webhook.v1} one poll at a time: the batch's events and their deliveries
@@ -42,12 +40,6 @@ public class WebhookEventListener {
 
 	private static final Logger log = LoggerFactory.getLogger(WebhookEventListener.class);
 
-	/** Store and DLT outages are waited out in place, never skipped: skipping would lose records. */
-	private static final Retry UNTIL_STORED = Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
-		.maxBackoff(Duration.ofSeconds(30))
-		.doBeforeRetry((signal) -> log.warn("Storing webhook events or dead-lettering a poison record failed (try {}); retrying: {}",
-				signal.totalRetries() + 1, signal.failure().toString()));
-
 	private final FanOut fanOut;
 
 	private final DeadLetterPublisher deadLetters;
@@ -58,9 +50,12 @@ public class WebhookEventListener {
 
 	private final ProducerAllowlist producers;
 
+	private final IntakeRetry retry;
+
 	public WebhookEventListener(FanOut fanOut, DeadLetterPublisher deadLetters, DeadLetterAlerter alerter,
-			DeliveryMetrics metrics, ProducerAllowlist producers) {
+			DeliveryMetrics metrics, ProducerAllowlist producers, IntakeRetry retry) {
 		this.fanOut = fanOut;
+		this.retry = retry;
 		this.producers = producers;
 		this.deadLetters = deadLetters;
 		this.alerter = alerter;
@@ -98,14 +93,14 @@ public class WebhookEventListener {
 				poison.add(new Poison(record, "unexpected error reading the record: " + ex.getClass().getSimpleName()));
 			}
 		}
-		// Each step is retried on its own: a DLT outage does not store the events again, nor a
-		// store outage publish the poison twice.
-		this.fanOut.accept(events)
-			.retryWhen(UNTIL_STORED)
-			.thenMany(Flux.fromIterable(poison)
-				.concatMap((p) -> deadLetter(p.record(), p.cause()).retryWhen(UNTIL_STORED)))
-			.then()
-			.block();
+		// Store and DLT outages are waited out, never skipped (skipping would lose records): in place
+		// for a while, then with the consumer paused (IntakeRetry). Each step is tried on its own, so
+		// a DLT outage does not store the events again; a batch offered again after a long one does
+		// (a no-op) and may publish a poison record to the DLT twice.
+		this.retry.await(() -> this.fanOut.accept(events), "Storing a batch of webhook events");
+		for (Poison p : poison) {
+			this.retry.await(() -> deadLetter(p.record(), p.cause()), "Dead-lettering a poison webhook record");
+		}
 	}
 
 	/** The record's trace, stored with its event: every delivery attempt continues it. */

@@ -10,6 +10,7 @@ import com.cloudgreet.relay.common.alert.DeadLetterAlerter;
 import com.cloudgreet.relay.common.event.CloudEventCodec;
 import com.cloudgreet.relay.common.id.IdKind;
 import com.cloudgreet.relay.common.id.RelayIds;
+import com.cloudgreet.relay.common.kafka.IntakeRetry;
 import com.cloudgreet.relay.common.kafka.RelayKafkaHeaders;
 import com.cloudgreet.relay.common.kafka.Topics;
 import com.cloudgreet.relay.common.kafka.producer.ProducerAllowlist;
@@ -58,7 +59,7 @@ class StrictAnonymousIntakeIT extends AbstractWebhookIT {
 	void deadLettersUnsignedEventWhenAnonymousMayActForNoTenant() {
 		ProducerAllowlist production = ProducerAllowlist.of(new ProducerAllowlistProperties(Map.of(), List.of()));
 		WebhookEventListener listener = new WebhookEventListener(this.fanOut, this.deadLetters, this.alerter,
-				this.metrics, production);
+				this.metrics, production, new IntakeRetry(Duration.ofSeconds(30)));
 		try (Receiver receiver = Receiver.ok(); Consumer<String, byte[]> dlt = deadLetterConsumer()) {
 			createEndpoint(receiver.url(), "order.created");
 			String id = RelayIds.next(IdKind.EVENT);
