@@ -26,7 +26,7 @@ class OperatorReadsIT extends NotificationIT {
 		assertThat(counts.counts()).anySatisfy((count) -> {
 			assertThat(count.channel()).isEqualTo("sms");
 			assertThat(count.cause()).isEqualTo("rejected");
-			assertThat(count.code()).isEqualTo("21610");
+			assertThat(count.code()).isEqualTo("400/21610");
 			assertThat(count.count()).isGreaterThanOrEqualTo(2);
 		});
 
