@@ -65,13 +65,16 @@ public class TenantStore {
 			.flatMap((tenant) -> keys(tenantId).collectList().map(tenant::withKeys));
 	}
 
-	/** Tenants by id after {@code after} (keyset), without their keys: the operator console's list. */
-	public Flux<Tenant> page(String after, int limit) {
+	/**
+	 * Tenants newest first (ids grow with time), before {@code before} (keyset), without their keys:
+	 * the operator console's list.
+	 */
+	public Flux<Tenant> page(String before, int limit) {
 		String sql = "select id, name, requests_per_second, burst, created_at, email_senders, sms_senders from tenant"
-				+ (after == null ? "" : " where id > :after") + " order by id limit :limit";
+				+ (before == null ? "" : " where id < :before") + " order by id desc limit :limit";
 		var spec = this.db.sql(sql).bind("limit", limit);
-		if (after != null) {
-			spec = spec.bind("after", after);
+		if (before != null) {
+			spec = spec.bind("before", before);
 		}
 		return spec.map((row, meta) -> new Tenant(row.get(0, String.class), row.get(1, String.class),
 				TenantRequests.RateLimit.of(row.get(2, Double.class), row.get(3, Long.class)),

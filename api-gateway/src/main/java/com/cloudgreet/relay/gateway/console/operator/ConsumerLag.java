@@ -30,7 +30,7 @@ import reactor.core.publisher.Mono;
 @Component
 class ConsumerLag {
 
-	/** One group's lag on one topic. */
+	/** One group's lag on one topic; {@code topic} is null for a group without committed offsets. */
 	record Row(String group, String state, String topic, int partitions, long committed, long end, long lag) {
 	}
 
@@ -53,7 +53,8 @@ class ConsumerLag {
 				.concatMap((group) -> groupRows(client, group))
 				.collectList()
 				.map((rows) -> rows.stream()
-					.sorted(Comparator.comparing(Row::group).thenComparing(Row::topic))
+					.sorted(Comparator.comparing(Row::group)
+						.thenComparing(Row::topic, Comparator.nullsFirst(Comparator.naturalOrder())))
 					.toList());
 		}).timeout(this.properties.kafkaTimeout());
 	}
@@ -65,7 +66,8 @@ class ConsumerLag {
 				Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
 				committed.keySet().forEach((partition) -> latest.put(partition, OffsetSpec.latest()));
 				if (latest.isEmpty()) {
-					return Flux.empty();
+					// A group that has consumed nothing yet is still listed: its absence would hide that it exists.
+					return Flux.just(new Row(group.groupId(), state, null, 0, 0, 0, 0));
 				}
 				return mono(client.listOffsets(latest).all())
 					.flatMapMany((ends) -> Flux.fromIterable(perTopic(group.groupId(), state, committed, ends)));

@@ -77,8 +77,8 @@ public class OperatorPagesController {
 	}
 
 	@GetMapping(OperatorPaths.TENANTS)
-	public Mono<Rendering> tenants(@RequestParam(required = false) String after, ServerWebExchange exchange) {
-		return this.tenants.page(blankToNull(after), PAGE + 1).collectList().map((rows) -> {
+	public Mono<Rendering> tenants(@RequestParam(required = false) String before, ServerWebExchange exchange) {
+		return this.tenants.page(blankToNull(before), PAGE + 1).collectList().map((rows) -> {
 			boolean more = rows.size() > PAGE;
 			var shown = more ? rows.subList(0, PAGE) : rows;
 			return page("tenants", exchange).modelAttribute("tenants", shown)

@@ -52,8 +52,9 @@ class OperatorConsoleIT extends GatewayIntegrationTest {
 
 		NewTenant tenant = createTenant("{\"name\":\"Listed tenant\",\"rateLimit\":{\"requestsPerSecond\":7,\"burst\":9},"
 				+ "\"senders\":{\"email\":[\"listed.example.com\"]}}");
+		NewTenant plain = createTenant();
 		String tenants = page(OperatorPaths.TENANTS, cookie.getValue());
-		assertThat(tenants).contains(tenant.id(), "Listed tenant", "7.0 /s, burst 9", "listed.example.com");
+		assertThat(tenants).contains(tenant.id(), plain.id(), "Listed tenant", "7 /s, burst 9", "default: 1000 /s, burst 1000", "listed.example.com");
 	}
 
 	@Test
