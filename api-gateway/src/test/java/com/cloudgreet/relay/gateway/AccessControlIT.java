@@ -74,12 +74,13 @@ class AccessControlIT extends GatewayIntegrationTest {
 
 	static Stream<Arguments> consoleSpellings() {
 		return spellingsOf(Map.of("/console/endpoints", "GET", "/console/messages/evt_x", "GET", "/console/messages",
-				"GET", "/console/logout", "POST"));
+				"GET", "/console/logout", "POST", "/console/operator/tenants", "GET", "/console/operator/dead-letters", "GET",
+				"/console/operator/replay", "POST", "/console/operator/logout", "POST", "/console/operator", "GET"));
 	}
 
 	/**
 	 * The console without a session, in any spelling and even with the admin token: refused, or sent
-	 * to the expired-link page, never a tenant's data.
+	 * to the expired-link page (the operator pages: to the operator login), never a tenant's data.
 	 */
 	@ParameterizedTest(name = "{0} {1}")
 	@MethodSource("consoleSpellings")
@@ -89,7 +90,7 @@ class AccessControlIT extends GatewayIntegrationTest {
 				"POST".equals(method) ? TENANT_BODY : null);
 		assertThat(answer.status()).as(method + " " + path).isIn(303, 401, 403, 404);
 		if (answer.status() == 303) {
-			assertThat(answer.location()).isEqualTo("/console/expired");
+			assertThat(answer.location()).isIn("/console/expired", "/console/operator/login");
 		}
 	}
 
@@ -123,7 +124,7 @@ class AccessControlIT extends GatewayIntegrationTest {
 		for (RequestMappingInfo info : mapping.getHandlerMethods().keySet()) {
 			for (String pattern : patterns(info)) {
 				if (pattern.startsWith("/v3/api-docs") || pattern.startsWith("/console/login")
-						|| pattern.startsWith("/console/expired")) {
+						|| pattern.startsWith("/console/expired") || pattern.startsWith("/console/operator/login")) {
 					continue; // the public OpenAPI document, and the console's way in (public by design)
 				}
 				String path = pattern.replaceAll("\\{[^}]+}", "x").replace("/**", "/x");
@@ -145,7 +146,9 @@ class AccessControlIT extends GatewayIntegrationTest {
 		}
 		assertThat(checked).contains("POST /admin/v1/tenants", "POST /v1/messages/sms", "GET /v1/endpoints",
 				"POST /v1/portal-links", "POST /admin/v1/tenants/x/portal-links/revoke", "GET /console/endpoints",
-				"GET /console/messages/x", "POST /console/logout", "GET /console");
+				"GET /console/messages/x", "POST /console/logout", "GET /console", "GET /console/operator/tenants",
+				"GET /console/operator/dead-letters", "POST /console/operator/replay", "POST /console/operator/logout",
+				"POST /admin/v1/operator-sessions/revoke");
 	}
 
 	private static List<String> patterns(RequestMappingInfo info) {

@@ -4,6 +4,7 @@ import java.net.URI;
 
 import com.cloudgreet.relay.common.web.ApplicationServerFilter;
 import com.cloudgreet.relay.gateway.console.ConsolePaths;
+import com.cloudgreet.relay.gateway.console.operator.OperatorPaths;
 import com.cloudgreet.relay.gateway.problem.ApiProblem;
 import com.cloudgreet.relay.gateway.ratelimit.RateLimitFilter;
 import org.springframework.core.Ordered;
@@ -35,7 +36,8 @@ public class AccessFilter extends ApplicationServerFilter implements Ordered {
 			case TENANT -> caller instanceof Caller.Tenant;
 			case ADMIN -> caller instanceof Caller.Admin;
 			case CONSOLE -> caller instanceof Caller.Console;
-			case PUBLIC, CONSOLE_PUBLIC -> true;
+			case OPERATOR -> caller instanceof Caller.Operator;
+			case PUBLIC, CONSOLE_PUBLIC, OPERATOR_PUBLIC -> true;
 			case NONE -> false;
 		};
 		if (allowed) {
@@ -45,6 +47,12 @@ public class AccessFilter extends ApplicationServerFilter implements Ordered {
 			// A browser without a live session (used, expired or revoked link) is shown why, never data.
 			exchange.getResponse().setStatusCode(HttpStatus.SEE_OTHER);
 			exchange.getResponse().getHeaders().setLocation(URI.create(ConsolePaths.EXPIRED));
+			return exchange.getResponse().setComplete();
+		}
+		if (area == ApiPaths.OPERATOR) {
+			// An operator page without an operator session is sent to the operator login, never shown.
+			exchange.getResponse().setStatusCode(HttpStatus.SEE_OTHER);
+			exchange.getResponse().getHeaders().setLocation(URI.create(OperatorPaths.LOGIN));
 			return exchange.getResponse().setComplete();
 		}
 		if (area == ApiPaths.NONE) {

@@ -21,6 +21,12 @@ public enum ApiPaths {
 	/** The OpenAPI document: public. */
 	PUBLIC("/v3/api-docs/**"),
 
+	/** The operator console's way in (the admin-token login): public, rate-limited per client IP by its handler. */
+	OPERATOR_PUBLIC("/console/operator/login"),
+
+	/** The operator console: needs an operator session (its own cookie); never a tenant's session or an API key. */
+	OPERATOR("/console/operator", "/console/operator/**"),
+
 	/** The console's way in (the link exchange, the expired page) and its static assets: public. */
 	CONSOLE_PUBLIC("/console/{page:login|expired}", "/console/assets/**"),
 
@@ -37,7 +43,7 @@ public enum ApiPaths {
 				: java.util.Arrays.stream(patterns).map(PathPatternParser.defaultInstance::parse).toList();
 	}
 
-	/** The first area that matches, in declaration order (the console's public pages before the console). */
+	/** The first area that matches, in declaration order (the operator pages and the console's public pages before the console). */
 	public static ApiPaths of(PathContainer path) {
 		for (ApiPaths area : values()) {
 			for (PathPattern pattern : area.patterns) {

@@ -7,6 +7,8 @@ import com.cloudgreet.relay.common.web.ApplicationServerFilter;
 import com.cloudgreet.relay.gateway.config.GatewayProperties;
 import com.cloudgreet.relay.gateway.console.ConsolePaths;
 import com.cloudgreet.relay.gateway.console.PortalGrants;
+import com.cloudgreet.relay.gateway.console.operator.OperatorPaths;
+import com.cloudgreet.relay.gateway.console.operator.OperatorSessions;
 import com.cloudgreet.relay.gateway.ratelimit.KeyLookupBudget;
 import com.cloudgreet.relay.gateway.tenant.ApiKeyAuthenticator;
 import com.cloudgreet.relay.gateway.web.ClientIpResolver;
@@ -48,9 +50,13 @@ public class AuthenticationFilter extends ApplicationServerFilter implements Ord
 
 	private final PortalGrants consoleSessions;
 
+	private final OperatorSessions operatorSessions;
+
 	public AuthenticationFilter(ApiKeyAuthenticator keys, KeyLookupBudget lookups, ClientIpResolver clientIps,
-			GatewayProperties properties, Environment environment, PortalGrants consoleSessions) {
+			GatewayProperties properties, Environment environment, PortalGrants consoleSessions,
+			OperatorSessions operatorSessions) {
 		this.keys = keys;
+		this.operatorSessions = operatorSessions;
 		this.consoleSessions = consoleSessions;
 		this.lookups = lookups;
 		this.clientIps = clientIps;
@@ -83,7 +89,8 @@ public class AuthenticationFilter extends ApplicationServerFilter implements Ord
 			case TENANT -> tenant(exchange);
 			case ADMIN -> Mono.just(admin(exchange));
 			case CONSOLE -> console(exchange);
-			case PUBLIC, CONSOLE_PUBLIC, NONE -> null;
+			case OPERATOR -> operator(exchange);
+			case PUBLIC, CONSOLE_PUBLIC, OPERATOR_PUBLIC, NONE -> null;
 		};
 		if (caller == null) {
 			return chain.filter(exchange);
@@ -118,6 +125,16 @@ public class AuthenticationFilter extends ApplicationServerFilter implements Ord
 		return this.consoleSessions.session(cookie.getValue())
 			.<Caller>map(Caller.Console::new)
 			.defaultIfEmpty(new Caller.Anonymous("The console session has expired."));
+	}
+
+	/** Only the operator session cookie counts here: neither a tenant's session nor the admin token in a header. */
+	private Mono<Caller> operator(ServerWebExchange exchange) {
+		HttpCookie cookie = exchange.getRequest().getCookies().getFirst(OperatorPaths.SESSION_COOKIE);
+		if (cookie == null || cookie.getValue().isBlank()) {
+			return Mono.just(new Caller.Anonymous("An operator session is required."));
+		}
+		return this.operatorSessions.isLive(cookie.getValue())
+			.map((live) -> live ? new Caller.Operator() : new Caller.Anonymous("The operator session has expired."));
 	}
 
 	private Caller admin(ServerWebExchange exchange) {

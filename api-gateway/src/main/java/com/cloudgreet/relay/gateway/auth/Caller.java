@@ -34,6 +34,13 @@ public sealed interface Caller {
 
 	}
 
+	/**
+	 * An operator console request with a live operator session cookie (the admin token exchanged
+	 * at the operator login); it opens the operator pages only, never the admin API or a tenant's console.
+	 */
+	record Operator() implements Caller {
+	}
+
 	/** A request carrying the admin token. */
 	record Admin() implements Caller {
 	}
@@ -64,6 +71,14 @@ public sealed interface Caller {
 			return console;
 		}
 		throw ApiProblem.unauthorized("A console session is required.");
+	}
+
+	/** The operator session an operator page acts for; see {@link #tenant}. */
+	static Operator operator(ServerWebExchange exchange) {
+		if (of(exchange) instanceof Operator operator) {
+			return operator;
+		}
+		throw ApiProblem.unauthorized("An operator session is required.");
 	}
 
 	/** Refuses with {@code 401} unless the request carries the admin token; see {@link #tenant}. */

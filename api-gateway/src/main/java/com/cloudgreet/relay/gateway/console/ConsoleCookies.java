@@ -34,12 +34,17 @@ public class ConsoleCookies {
 	}
 
 	private ResponseCookie cookie(ServerWebExchange exchange, String name, String value, Duration maxAge) {
+		return cookie(exchange, name, value, maxAge, ConsolePaths.ROOT);
+	}
+
+	/** A cookie of a narrower console area (the operator pages), with the same flags. */
+	public ResponseCookie cookie(ServerWebExchange exchange, String name, String value, Duration maxAge, String path) {
 		boolean https = "https".equalsIgnoreCase(exchange.getRequest().getURI().getScheme());
 		ResponseCookie.ResponseCookieBuilder cookie = ResponseCookie.from(name, value)
 			.httpOnly(true)
 			.secure(this.secure || https)
 			.sameSite("Strict")
-			.path(ConsolePaths.ROOT);
+			.path(path);
 		if (maxAge != null) {
 			cookie.maxAge(maxAge);
 		}

@@ -51,9 +51,10 @@ public class RateLimitFilter extends NamedWebFilter implements Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		Caller caller = exchange.getAttribute(Caller.ATTRIBUTE);
-		// The admin API's callers are operators holding the admin token; only their failed
-		// attempts (Anonymous) are limited, per IP, like any other failed authentication.
-		if (!this.enabled || caller == null || caller instanceof Caller.Admin) {
+		// The admin API's callers are operators holding the admin token, and so are the operator
+		// console's (a session the token was exchanged for); only their failed attempts (Anonymous)
+		// are limited, per IP, like any other failed authentication.
+		if (!this.enabled || caller == null || caller instanceof Caller.Admin || caller instanceof Caller.Operator) {
 			return chain.filter(exchange);
 		}
 		RateLimitPolicy.Subject subject = this.policy.subject(exchange, caller);

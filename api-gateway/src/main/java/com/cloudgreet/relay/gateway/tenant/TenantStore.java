@@ -65,6 +65,24 @@ public class TenantStore {
 			.flatMap((tenant) -> keys(tenantId).collectList().map(tenant::withKeys));
 	}
 
+	/**
+	 * Tenants newest first (ids grow with time), before {@code before} (keyset), without their keys:
+	 * the operator console's list.
+	 */
+	public Flux<Tenant> page(String before, int limit) {
+		String sql = "select id, name, requests_per_second, burst, created_at, email_senders, sms_senders from tenant"
+				+ (before == null ? "" : " where id < :before") + " order by id desc limit :limit";
+		var spec = this.db.sql(sql).bind("limit", limit);
+		if (before != null) {
+			spec = spec.bind("before", before);
+		}
+		return spec.map((row, meta) -> new Tenant(row.get(0, String.class), row.get(1, String.class),
+				TenantRequests.RateLimit.of(row.get(2, Double.class), row.get(3, Long.class)),
+				senders(row.get(5, String[].class), row.get(6, String[].class)),
+				instant(row.get(4, OffsetDateTime.class)), List.of()))
+			.all();
+	}
+
 	private Flux<Tenant.Key> keys(String tenantId) {
 		return this.db.sql("select id, hint, created_at, revoked_at from api_key where tenant_id = :id order by id")
 			.bind("id", tenantId)
